@@ -1,0 +1,219 @@
+"""A linear text classifier whose fitted state is plain JSON and numpy arrays.
+
+Word n-gram TF-IDF (scikit-learn's ``TfidfVectorizer``) plus optional dense, hand-made features
+(standardised), fed to a multinomial logistic regression, with a softmax temperature for calibration.
+``get_state()`` returns ``(config, arrays)``: ``config`` is JSON (parameters, vocabulary, class names) and
+``arrays`` holds only numeric numpy arrays, so a model can be saved without pickle and rebuilt with
+``from_state()``. ``pipeline()`` gives the equivalent scikit-learn objects for inspection.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b"
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(logits: np.ndarray, y_index: np.ndarray) -> float:
+    """Temperature T minimising the negative log-likelihood of softmax(logits / T) (Guo et al. 2017)."""
+    from scipy.optimize import minimize_scalar
+
+    rows = np.arange(len(y_index))
+
+    def nll(log_t: float) -> float:
+        p = softmax(logits / np.exp(log_t))
+        return float(-np.log(np.clip(p[rows, y_index], 1e-12, None)).mean())
+
+    best = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    return float(np.exp(best.x))
+
+
+class LinearTextClassifier:
+    """TF-IDF n-grams (+ dense features) → logistic regression, stored as plain arrays.
+
+    Parameters mirror scikit-learn's: ``ngram_range``, ``min_df``, ``max_features`` and ``sublinear_tf``
+    go to the vectorizer; ``C``, ``class_weight`` and ``max_iter`` to the logistic regression.
+    ``dense_weight`` scales the standardised dense block relative to the TF-IDF block.
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_features: int | None = 50000,
+        sublinear_tf: bool = True,
+        lowercase: bool = True,
+        token_pattern: str = TOKEN_PATTERN,
+        C: float = 1.0,
+        class_weight: str | None = "balanced",
+        max_iter: int = 2000,
+        dense_weight: float = 1.0,
+    ) -> None:
+        self.ngram_range = tuple(ngram_range)
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.dense_weight = dense_weight
+        self.temperature = 1.0
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _new_vectorizer(self, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+            lowercase=self.lowercase,
+            token_pattern=self.token_pattern,
+            vocabulary=vocabulary,
+            dtype=np.float32,
+        )
+
+    def fit(self, texts: Sequence[str], y: Sequence[Any], dense: np.ndarray | None = None) -> "LinearTextClassifier":
+        texts = list(texts)
+        if len(texts) != len(y):
+            raise ValueError(f"got {len(texts)} texts but {len(y)} labels; pass one label per text")
+        self.vectorizer_ = self._new_vectorizer()
+        tfidf = self.vectorizer_.fit_transform(texts)
+        if dense is not None:
+            dense = np.asarray(dense, dtype=np.float64)
+            self.dense_mean_ = dense.mean(axis=0)
+            scale = dense.std(axis=0)
+            self.dense_scale_ = np.where(scale > 0, scale, 1.0)
+        else:
+            self.dense_mean_ = np.zeros(0)
+            self.dense_scale_ = np.ones(0)
+        X = self._stack(tfidf, dense)
+        clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        clf.fit(X, np.asarray(y))
+        self.classes_ = np.asarray(clf.classes_)
+        coef, intercept = clf.coef_, clf.intercept_
+        if coef.shape[0] == 1:  # binary: same probabilities written as a two-row softmax
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        self.coef_ = coef.astype(np.float32)
+        self.intercept_ = intercept.astype(np.float64)
+        self.temperature = 1.0
+        return self
+
+    def calibrate(self, texts: Sequence[str], y: Sequence[Any], dense: np.ndarray | None = None) -> float:
+        """Fit the softmax temperature on held-out data (not the data the weights were fitted on)."""
+        index = {c: i for i, c in enumerate(self.classes_.tolist())}
+        y_index = np.array([index[v] for v in y])
+        self.temperature = fit_temperature(self.decision_function(texts, dense), y_index)
+        return self.temperature
+
+    # -- prediction ------------------------------------------------------------------------------
+    def _stack(self, tfidf: sparse.spmatrix, dense: np.ndarray | None) -> sparse.csr_matrix:
+        n_dense = len(self.dense_mean_)
+        if n_dense == 0:
+            if dense is not None and np.asarray(dense).shape[1] != 0:
+                raise ValueError("this model was fitted without dense features; pass dense=None")
+            return sparse.csr_matrix(tfidf)
+        if dense is None:
+            raise ValueError(f"this model expects {n_dense} dense features per text; got none")
+        dense = np.asarray(dense, dtype=np.float64)
+        if dense.ndim != 2 or dense.shape[1] != n_dense:
+            raise ValueError(f"this model expects {n_dense} dense features per text; got shape {dense.shape}")
+        scaled = (dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight
+        return sparse.hstack([tfidf, sparse.csr_matrix(scaled.astype(np.float32))], format="csr")
+
+    def decision_function(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
+        X = self._stack(self.vectorizer_.transform(list(texts)), dense)
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def predict_proba(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
+        return softmax(self.decision_function(texts, dense) / self.temperature)
+
+    def predict(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
+        return self.classes_[self.predict_proba(texts, dense).argmax(axis=1)]
+
+    # -- inspection ------------------------------------------------------------------------------
+    def feature_names(self, dense_names: Sequence[str] | None = None) -> list[str]:
+        names = list(self.vectorizer_.get_feature_names_out())
+        n_dense = len(self.dense_mean_)
+        names += list(dense_names) if dense_names else [f"dense_{i}" for i in range(n_dense)]
+        return names
+
+    def top_features(self, k: int = 20, dense_names: Sequence[str] | None = None) -> dict[str, list[tuple[str, float]]]:
+        """The k features that push hardest towards each class (weights relative to the class mean)."""
+        names = self.feature_names(dense_names)
+        centred = self.coef_ - self.coef_.mean(axis=0, keepdims=True)
+        return {
+            str(label): [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
+            for i, label in enumerate(self.classes_.tolist())
+        }
+
+    # -- state -----------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        vocabulary = sorted(self.vectorizer_.vocabulary_, key=self.vectorizer_.vocabulary_.get)
+        config = {
+            "ngram_range": list(self.ngram_range),
+            "min_df": self.min_df,
+            "max_features": self.max_features,
+            "sublinear_tf": self.sublinear_tf,
+            "lowercase": self.lowercase,
+            "token_pattern": self.token_pattern,
+            "C": self.C,
+            "class_weight": self.class_weight,
+            "max_iter": self.max_iter,
+            "dense_weight": self.dense_weight,
+            "temperature": self.temperature,
+            "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
+            "vocabulary": vocabulary,
+        }
+        arrays = {
+            "idf": self.vectorizer_.idf_.astype(np.float32),
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "dense_mean": self.dense_mean_,
+            "dense_scale": self.dense_scale_,
+        }
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> "LinearTextClassifier":
+        params = {k: config[k] for k in (
+            "ngram_range", "min_df", "max_features", "sublinear_tf", "lowercase", "token_pattern",
+            "C", "class_weight", "max_iter", "dense_weight")}
+        model = cls(**params)
+        vocabulary = {term: i for i, term in enumerate(config["vocabulary"])}
+        model.vectorizer_ = model._new_vectorizer(vocabulary)
+        model.vectorizer_.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        model.classes_ = np.asarray(config["classes"])
+        model.coef_ = np.asarray(arrays["coef"], dtype=np.float32)
+        model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        model.dense_mean_ = np.asarray(arrays["dense_mean"], dtype=np.float64)
+        model.dense_scale_ = np.asarray(arrays["dense_scale"], dtype=np.float64)
+        model.temperature = float(config["temperature"])
+        n_features = len(vocabulary) + len(model.dense_mean_)
+        if model.coef_.shape != (len(model.classes_), n_features) or len(model.vectorizer_.idf_) != len(vocabulary):
+            raise ValueError(
+                f"inconsistent state: coef {model.coef_.shape}, {len(model.classes_)} classes, "
+                f"{len(vocabulary)} terms, {len(model.dense_mean_)} dense features")
+        return model
+
+    def pipeline(self):
+        """The fitted scikit-learn objects, for inspection: (vectorizer, dense mean/scale, LogisticRegression)."""
+        clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        clf.classes_ = self.classes_
+        clf.coef_ = self.coef_.astype(np.float64)
+        clf.intercept_ = self.intercept_
+        return self.vectorizer_, (self.dense_mean_, self.dense_scale_), clf
