@@ -1,2 +1,59 @@
-"""stance: genre and actor stance for news text."""
+"""stance: genre and actor stance for news text.
+
+>>> import stance
+>>> result = stance.classify("Ukraine condemned Russia's brutal attack on Kharkiv.")
+>>> result.genre, [(a.name, a.label) for a in result.actors]
+"""
+
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+from typing import Iterable, Mapping, Sequence
+
+from .errors import (
+    CorruptModelError,
+    IncompatibleModelError,
+    InvalidInputError,
+    ModelError,
+    StanceError,
+    TrainingDataError,
+)
+from .model import Model, load_model
+from .results import ActorStance, ArticleResult, Evidence, FailedItem, ParagraphActor, ParagraphResult
+
+GENRES: tuple[str, ...] = ("reporting", "opinion", "satire", "interview")
+
+__all__ = [
+    "GENRES", "classify", "classify_many", "stance_toward", "load_model", "Model",
+    "ArticleResult", "ParagraphResult", "ParagraphActor", "ActorStance", "Evidence", "FailedItem",
+    "StanceError", "InvalidInputError", "ModelError", "CorruptModelError", "IncompatibleModelError",
+    "TrainingDataError", "__version__",
+]
+
+
+def _model(model: Model | None) -> Model:
+    return load_model() if model is None else model
+
+
+def classify(text: str, *, actors: Mapping[str, Sequence[str]] | None = None, model: Model | None = None,
+             id: str | None = None) -> ArticleResult:
+    """Genre of the article and of each paragraph, and the stance toward each actor it mentions.
+
+    ``actors`` adds your own actors to the default gazetteer: ``{"Kim Jong Un": ["Kim", "North Korean leader"]}``.
+    """
+    return _model(model).classify(text, actors=actors, id=id)
+
+
+def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32, model: Model | None = None,
+                  actors: Mapping[str, Sequence[str]] | None = None, on_error: str = "raise") -> list:
+    """:func:`classify` for many texts, results in input order; ``n_jobs=-1`` uses every core.
+
+    With ``on_error="record"`` a text that cannot be classified yields a :class:`FailedItem` in its place.
+    """
+    return _model(model).classify_many(texts, n_jobs=n_jobs, batch_size=batch_size, actors=actors, on_error=on_error)
+
+
+def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *, model: Model | None = None) -> ActorStance:
+    """Stance of ``text`` toward one actor you name (every whole-word occurrence of it, or only ``span``)."""
+    return _model(model).stance_toward(text, actor, span)

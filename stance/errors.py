@@ -8,7 +8,15 @@ class StanceError(Exception):
 
 
 class InvalidInputError(StanceError, ValueError):
-    """The text or argument handed to the library cannot be processed."""
+    """The text or argument handed to the library cannot be processed.
+
+    ``reason`` is a short machine-readable tag (``"empty"``, ``"no_content"``, ``"invalid_input"``) that batch
+    runs write as the error record's ``type``.
+    """
+
+    def __init__(self, message: str, reason: str = "invalid_input") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ModelError(StanceError):

@@ -9,12 +9,11 @@ Word n-gram TF-IDF (scikit-learn's ``TfidfVectorizer``) plus optional dense, han
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 TOKEN_PATTERN = r"(?u)\b\w[\w'’]*\b"
 
@@ -74,7 +73,9 @@ class LinearTextClassifier:
         self.temperature = 1.0
 
     # -- fitting ---------------------------------------------------------------------------------
-    def _new_vectorizer(self, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    def _new_vectorizer(self, vocabulary: dict[str, int] | None = None):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return TfidfVectorizer(
             ngram_range=self.ngram_range,
             min_df=self.min_df,
@@ -87,11 +88,15 @@ class LinearTextClassifier:
         )
 
     def fit(self, texts: Sequence[str], y: Sequence[Any], dense: np.ndarray | None = None) -> "LinearTextClassifier":
+        from sklearn.linear_model import LogisticRegression
+
         texts = list(texts)
         if len(texts) != len(y):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels; pass one label per text")
-        self.vectorizer_ = self._new_vectorizer()
-        tfidf = self.vectorizer_.fit_transform(texts)
+        vectorizer = self._new_vectorizer()
+        tfidf = vectorizer.fit_transform(texts)
+        self._set_vocabulary(vectorizer.vocabulary_, vectorizer.idf_)
+        self._vectorizer = vectorizer
         if dense is not None:
             dense = np.asarray(dense, dtype=np.float64)
             self.dense_mean_ = dense.mean(axis=0)
@@ -121,6 +126,51 @@ class LinearTextClassifier:
         return self.temperature
 
     # -- prediction ------------------------------------------------------------------------------
+    def _set_vocabulary(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary_ = dict(vocabulary)
+        self.idf_ = np.asarray(idf, dtype=np.float64)
+        self._token_re = re.compile(self.token_pattern)
+        self._vectorizer = None
+
+    @property
+    def vectorizer_(self):
+        """The equivalent fitted scikit-learn TfidfVectorizer (built on first use; prediction does not need it)."""
+        if getattr(self, "_vectorizer", None) is None:
+            vectorizer = self._new_vectorizer(self.vocabulary_)
+            vectorizer.fit(["stance"])  # with a fixed vocabulary this only marks it fitted; idf_ is set next
+            vectorizer.idf_ = self.idf_
+            self._vectorizer = vectorizer
+        return self._vectorizer
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows, identical to scikit-learn's TfidfVectorizer.transform but without importing it."""
+        vocabulary, pattern = self.vocabulary_, self._token_re
+        min_n, max_n = self.ngram_range
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            tokens = pattern.findall(text.lower() if self.lowercase else text)
+            counts: dict[int, int] = {}
+            for n in range(min_n, max_n + 1):
+                grams = tokens if n == 1 else (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+                for gram in grams:
+                    j = vocabulary.get(gram)
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+            indices.extend(counts)
+            values.extend(counts.values())
+            indptr.append(len(indices))
+        data = np.asarray(values, dtype=np.float64)
+        cols = np.asarray(indices, dtype=np.int32)
+        if self.sublinear_tf:
+            data = np.log(data) + 1.0 if len(data) else data
+        data *= self.idf_[cols]
+        matrix = sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(indptr) - 1, len(vocabulary)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+        matrix.sort_indices()
+        return matrix
+
     def _stack(self, tfidf: sparse.spmatrix, dense: np.ndarray | None) -> sparse.csr_matrix:
         n_dense = len(self.dense_mean_)
         if n_dense == 0:
@@ -136,7 +186,7 @@ class LinearTextClassifier:
         return sparse.hstack([tfidf, sparse.csr_matrix(scaled.astype(np.float32))], format="csr")
 
     def decision_function(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
-        X = self._stack(self.vectorizer_.transform(list(texts)), dense)
+        X = self._stack(self.transform(list(texts)), dense)
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
 
     def predict_proba(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
@@ -147,7 +197,7 @@ class LinearTextClassifier:
 
     # -- inspection ------------------------------------------------------------------------------
     def feature_names(self, dense_names: Sequence[str] | None = None) -> list[str]:
-        names = list(self.vectorizer_.get_feature_names_out())
+        names = sorted(self.vocabulary_, key=self.vocabulary_.get)
         n_dense = len(self.dense_mean_)
         names += list(dense_names) if dense_names else [f"dense_{i}" for i in range(n_dense)]
         return names
@@ -163,7 +213,7 @@ class LinearTextClassifier:
 
     # -- state -----------------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        vocabulary = sorted(self.vectorizer_.vocabulary_, key=self.vectorizer_.vocabulary_.get)
+        vocabulary = sorted(self.vocabulary_, key=self.vocabulary_.get)
         config = {
             "ngram_range": list(self.ngram_range),
             "min_df": self.min_df,
@@ -180,7 +230,7 @@ class LinearTextClassifier:
             "vocabulary": vocabulary,
         }
         arrays = {
-            "idf": self.vectorizer_.idf_.astype(np.float32),
+            "idf": self.idf_.astype(np.float32),
             "coef": self.coef_,
             "intercept": self.intercept_,
             "dense_mean": self.dense_mean_,
@@ -195,8 +245,7 @@ class LinearTextClassifier:
             "C", "class_weight", "max_iter", "dense_weight")}
         model = cls(**params)
         vocabulary = {term: i for i, term in enumerate(config["vocabulary"])}
-        model.vectorizer_ = model._new_vectorizer(vocabulary)
-        model.vectorizer_.idf_ = np.asarray(arrays["idf"], dtype=np.float64)
+        model._set_vocabulary(vocabulary, arrays["idf"])
         model.classes_ = np.asarray(config["classes"])
         model.coef_ = np.asarray(arrays["coef"], dtype=np.float32)
         model.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
@@ -204,7 +253,7 @@ class LinearTextClassifier:
         model.dense_scale_ = np.asarray(arrays["dense_scale"], dtype=np.float64)
         model.temperature = float(config["temperature"])
         n_features = len(vocabulary) + len(model.dense_mean_)
-        if model.coef_.shape != (len(model.classes_), n_features) or len(model.vectorizer_.idf_) != len(vocabulary):
+        if model.coef_.shape != (len(model.classes_), n_features) or len(model.idf_) != len(vocabulary):
             raise ValueError(
                 f"inconsistent state: coef {model.coef_.shape}, {len(model.classes_)} classes, "
                 f"{len(vocabulary)} terms, {len(model.dense_mean_)} dense features")
@@ -212,6 +261,8 @@ class LinearTextClassifier:
 
     def pipeline(self):
         """The fitted scikit-learn objects, for inspection: (vectorizer, dense mean/scale, LogisticRegression)."""
+        from sklearn.linear_model import LogisticRegression
+
         clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         clf.classes_ = self.classes_
         clf.coef_ = self.coef_.astype(np.float64)

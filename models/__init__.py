@@ -1,0 +1,1 @@
+"""Models shipped with stance. Installed as the ``stance.models`` package so the default is found after ``pip install``."""

@@ -1,0 +1,260 @@
+"""One article through the whole pass: paragraphs → boilerplate → genre; actors → stance → aggregation."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .errors import InvalidInputError
+from .results import ActorStance, ArticleResult, Evidence, FailedItem, ParagraphActor, ParagraphResult
+from .text import split_paragraphs, split_sentences
+
+if TYPE_CHECKING:
+    from .model import Model
+
+EVIDENCE_PER_ACTOR = 3
+
+
+def check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise TypeError(
+            f"expected the article text as str, got {type(text).__name__}"
+            + ("; decode bytes first, e.g. data.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""))
+    if not text.strip():
+        raise InvalidInputError("the text is empty (or only whitespace); there is nothing to classify", reason="empty")
+    return text
+
+
+def _gazetteer():
+    from .actors import Gazetteer
+
+    return Gazetteer.default()
+
+
+def _stance_examples(text: str, paragraph_start: int, paragraph_end: int, mentions: Sequence[Any]):
+    """One example per (sentence, actor): the sentence text and the actor's spans inside it."""
+    paragraph_text = text[paragraph_start:paragraph_end]
+    examples = []
+    for s_start, s_end in split_sentences(paragraph_text):
+        a, b = paragraph_start + s_start, paragraph_start + s_end
+        spans_by_actor: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for m in mentions:
+            if m.start >= a and m.end <= b:
+                spans_by_actor[m.actor].append((m.start - a, m.end - a))
+        for actor, spans in spans_by_actor.items():
+            examples.append((actor, text[a:b], spans))
+    return examples
+
+
+def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] | None = None,
+             id: str | None = None) -> ArticleResult:
+    from .genre import article_genre
+    from .targets import aggregate, label_for, mention_scores
+
+    text = check_text(text)
+    paragraphs = split_paragraphs(text)
+    content = [p for p in paragraphs if not p.boilerplate]
+    if not content:
+        raise InvalidInputError(
+            f"all {len(paragraphs)} lines of the text look like web chrome (dates, links, labels); no article text to classify",
+            reason="no_content")
+
+    labels = list(model.genres)
+    probs = model.genre.predict_proba([p.text for p in content])
+    genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
+    paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
+
+    # Mentions are found over the whole text so that "Choe" later joins "Choe Son-hui" earlier;
+    # mentions inside boilerplate (related-headline lists) are dropped: chrome is not the article's voice.
+    mentions = _gazetteer().find(text, actors=actors)
+    kinds: dict[str, str] = {}
+    aliases: dict[str, dict[str, None]] = defaultdict(dict)
+    by_paragraph: dict[int, list[Any]] = defaultdict(list)
+    for m in mentions:
+        for p in content:
+            if p.start <= m.start and m.end <= p.end:
+                by_paragraph[p.index].append(m)
+                kinds.setdefault(m.actor, m.kind)
+                aliases[m.actor][m.surface] = None
+                break
+
+    rows: list[tuple[int, str, str]] = []  # (paragraph, actor, sentence)
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    for p in content:
+        for actor, sentence, actor_spans in _stance_examples(text, p.start, p.end, by_paragraph[p.index]):
+            rows.append((p.index, actor, sentence))
+            texts.append(sentence)
+            spans.append(actor_spans)
+    if texts:
+        stance_probs = model.stance.predict_proba(texts, spans)
+        scores = mention_scores(stance_probs)
+        confidences = stance_probs.max(axis=1)
+    else:
+        scores = confidences = np.zeros(0)
+
+    rows_by_actor: dict[str, list[int]] = defaultdict(list)
+    rows_by_paragraph_actor: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i, (paragraph, actor, _) in enumerate(rows):
+        rows_by_actor[actor].append(i)
+        rows_by_paragraph_actor[(paragraph, actor)].append(i)
+
+    paragraph_results = []
+    for p in paragraphs:
+        paragraph_actors = []
+        mention_counts: dict[str, int] = defaultdict(int)
+        for m in by_paragraph.get(p.index, ()):
+            mention_counts[m.actor] += 1
+        for actor, count in mention_counts.items():
+            idx = rows_by_paragraph_actor.get((p.index, actor))
+            if not idx:  # a mention the sentence splitter left outside every sentence
+                continue
+            score, _ = aggregate(scores[idx], confidences[idx])
+            paragraph_actors.append(ParagraphActor(actor, score, label_for(score), count))
+        paragraph_results.append(ParagraphResult(
+            index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
+            genre=None if p.boilerplate else max(paragraph_scores[p.index], key=paragraph_scores[p.index].get),
+            genre_scores=None if p.boilerplate else paragraph_scores[p.index],
+            actors=paragraph_actors,
+        ))
+
+    mention_totals: dict[str, int] = defaultdict(int)
+    for p_mentions in by_paragraph.values():
+        for m in p_mentions:
+            mention_totals[m.actor] += 1
+    actor_results = []
+    for actor, idx in rows_by_actor.items():
+        score, confidence = aggregate(scores[idx], confidences[idx])
+        strongest = sorted(idx, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
+        evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in strongest]
+        actor_results.append(ActorStance(
+            name=actor, kind=kinds[actor], aliases=list(aliases[actor]), mentions=mention_totals[actor],
+            score=score, label=label_for(score), confidence=confidence, evidence=evidence))
+    actor_results.sort(key=lambda a: (-a.mentions, a.name))
+
+    return ArticleResult(
+        id=id, genre=genre, genre_scores=genre_scores, mixed=mixed, genre_mix=genre_mix,
+        paragraphs=paragraph_results, actors=actor_results, model=model.info())
+
+
+def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
+    pattern = re.compile(r"(?<!\w)" + re.escape(actor) + r"(?!\w)")
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
+    """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``)."""
+    from .targets import aggregate, label_for, mention_scores
+
+    text = check_text(text)
+    if not isinstance(actor, str) or not actor.strip():
+        raise InvalidInputError("actor must be a non-empty string naming the target, e.g. 'Russia'")
+    if span is not None:
+        try:
+            start, end = (int(v) for v in span)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"span must be a (start, end) pair of character offsets, got {span!r}") from exc
+        if not 0 <= start < end <= len(text):
+            raise InvalidInputError(f"span {span!r} is outside the text (length {len(text)})")
+        targets = [(start, end)]
+    else:
+        targets = _find_target(text, actor)
+        if not targets:
+            raise InvalidInputError(f"{actor!r} does not occur in the text; pass span=(start, end) to point at the target")
+
+    texts, spans, sentences = [], [], []
+    for s_start, s_end in split_sentences(text) or [(0, len(text))]:
+        inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
+        if inside:
+            texts.append(text[s_start:s_end])
+            spans.append(inside)
+    if not texts:  # a span that straddles a sentence boundary: judge it in the whole text
+        texts, spans = [text], [targets]
+    probs = model.stance.predict_proba(texts, spans)
+    scores, confidences = mention_scores(probs), probs.max(axis=1)
+    score, confidence = aggregate(scores, confidences)
+    order = sorted(range(len(texts)), key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
+    return ActorStance(
+        name=actor, kind="other", aliases=[actor], mentions=len(targets), score=score, label=label_for(score),
+        confidence=confidence, evidence=[Evidence(0, texts[i], float(scores[i])) for i in order])
+
+
+# -- many articles ---------------------------------------------------------------------------------
+
+def classify_or_fail(model: "Model", text: Any, *, id: str | None = None,
+                     actors: Mapping[str, Sequence[str]] | None = None) -> ArticleResult | FailedItem:
+    """Like classify, but bad input becomes a FailedItem instead of an exception."""
+    try:
+        return classify(model, text, actors=actors, id=id)
+    except InvalidInputError as exc:
+        return FailedItem(id, exc.reason, str(exc))
+    except TypeError as exc:
+        return FailedItem(id, "invalid_input", str(exc))
+    except Exception as exc:  # one bad article must not end a batch of thousands; the record says what happened
+        return FailedItem(id, "internal_error", f"{type(exc).__name__}: {exc}")
+
+
+_WORKER_MODELS: dict[str, "Model"] = {}
+
+
+def _worker_batch(model_ref: Any, items: list[tuple[str | None, Any]],
+                  actors: Mapping[str, Sequence[str]] | None) -> list[ArticleResult | FailedItem]:
+    # Workers receive a model path rather than the model itself, and load it once each.
+    if isinstance(model_ref, str):
+        from .model import load_model
+
+        if model_ref not in _WORKER_MODELS:
+            _WORKER_MODELS[model_ref] = load_model(model_ref)
+        model_ref = _WORKER_MODELS[model_ref]
+    return [classify_or_fail(model_ref, text, id=item_id, actors=actors) for item_id, text in items]
+
+
+def _batches(items: Iterable[tuple[str | None, Any]], size: int) -> Iterator[list[tuple[str | None, Any]]]:
+    batch: list[tuple[str | None, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def iter_classify(model: "Model", items: Iterable[tuple[str | None, Any]], *, n_jobs: int = 1, batch_size: int = 32,
+                  actors: Mapping[str, Sequence[str]] | None = None) -> Iterator[ArticleResult | FailedItem]:
+    """Stream (id, text) pairs through the model, in input order; failures come back as FailedItem."""
+    if batch_size < 1:
+        raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
+    if n_jobs == 1:
+        for batch in _batches(items, batch_size):
+            yield from _worker_batch(model, batch, actors)
+        return
+    from joblib import Parallel, delayed
+
+    model_ref: Any = str(model.path) if model.path is not None else model
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    for results in parallel(delayed(_worker_batch)(model_ref, batch, actors) for batch in _batches(items, batch_size)):
+        yield from results
+
+
+def classify_many(model: "Model", texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32,
+                  actors: Mapping[str, Sequence[str]] | None = None,
+                  on_error: str = "raise") -> list[ArticleResult | FailedItem]:
+    """Classify many texts, results in input order.
+
+    ``on_error="raise"`` (default) raises on the first bad text, naming its index;
+    ``on_error="record"`` puts a :class:`FailedItem` in that text's place and goes on.
+    """
+    if on_error not in ("raise", "record"):
+        raise InvalidInputError(f"on_error must be 'raise' or 'record', got {on_error!r}")
+    if isinstance(texts, str):
+        raise TypeError("classify_many expects an iterable of texts, not a single string; use classify(text)")
+    results = list(iter_classify(model, ((None, t) for t in texts), n_jobs=n_jobs, batch_size=batch_size, actors=actors))
+    if on_error == "raise":
+        for index, result in enumerate(results):
+            if isinstance(result, FailedItem):
+                raise InvalidInputError(f"text {index}: {result.message}")
+    return results

@@ -1,0 +1,186 @@
+"""The public Python API on the shipped model: contract, seeds, clear cases, bad input."""
+
+import json
+
+import pytest
+
+import stance
+
+ARTICLE_KEYS = {"id", "genre", "genre_scores", "mixed", "genre_mix", "paragraphs", "actors", "model"}
+PARAGRAPH_KEYS = {"index", "start", "end", "text", "boilerplate", "genre", "genre_scores", "actors"}
+ACTOR_KEYS = {"name", "kind", "aliases", "mentions", "score", "label", "confidence", "evidence"}
+
+
+def test_genres_constant():
+    assert stance.GENRES == ("reporting", "opinion", "satire", "interview")
+
+
+def test_default_model_has_name_version_and_genres(model):
+    assert model.genres == stance.GENRES
+    assert model.name == "stance-default"
+    assert model.version
+
+
+def test_contract_keys_and_value_ranges(seed_results, seed_texts):
+    for key, result in seed_results.items():
+        d = json.loads(result.to_json())
+        assert set(d) == ARTICLE_KEYS
+        assert d["id"] == key
+        assert d["genre"] in stance.GENRES
+        assert set(d["genre_scores"]) == set(stance.GENRES)
+        assert sum(d["genre_scores"].values()) == pytest.approx(1.0, abs=1e-3)
+        assert sum(d["genre_mix"].values()) == pytest.approx(1.0, abs=1e-3)
+        assert d["model"] == {"name": "stance-default", "version": stance.load_model().version}
+        text = seed_texts[key]
+        for i, p in enumerate(d["paragraphs"]):
+            assert set(p) == PARAGRAPH_KEYS
+            assert p["index"] == i
+            assert text[p["start"]:p["end"]] == p["text"]
+            if p["boilerplate"]:
+                assert p["genre"] is None and p["genre_scores"] is None and p["actors"] == []
+            else:
+                assert p["genre"] in stance.GENRES
+                assert sum(p["genre_scores"].values()) == pytest.approx(1.0, abs=1e-3)
+            for a in p["actors"]:
+                assert set(a) == {"name", "score", "label", "mentions"}
+                assert -1 <= a["score"] <= 1
+        for a in d["actors"]:
+            assert set(a) == ACTOR_KEYS
+            assert a["kind"] in ("person", "country", "organization", "other")
+            assert -1 <= a["score"] <= 1 and 0 <= a["confidence"] <= 1
+            assert a["label"] in ("negative", "neutral", "positive")
+            assert a["mentions"] >= 1 and a["aliases"]
+            assert 1 <= len(a["evidence"]) <= 3
+            for e in a["evidence"]:
+                assert set(e) == {"paragraph", "sentence", "score"}
+                assert e["sentence"] in d["paragraphs"][e["paragraph"]]["text"]
+
+
+def test_seed_003_is_opinion_with_headline_list_as_boilerplate(seed_results):
+    result = seed_results["003"]
+    assert result.genre == "opinion"
+    boiler = {p.text for p in result.paragraphs if p.boilerplate}
+    for chrome in ("Read also:", "Tags:", "More news", "19:08", "2 November",
+                   "107 clashes at front: Russian army attacks in 11 sectors - Ukraine's General Staff"):
+        assert chrome in boiler
+    content = [p for p in result.paragraphs if not p.boilerplate]
+    assert any(p.text.startswith("Putin is determined to change the situation") for p in content)
+
+
+def test_seed_001_is_mixed(seed_results):
+    result = seed_results["001"]
+    assert result.mixed is True
+    shares = {g: s for g, s in result.genre_mix.items() if s >= 0.15}
+    assert len(shares) >= 2
+    interview_turns = [p for p in result.paragraphs if p.text.startswith("**Interviewer:**")]
+    assert interview_turns and all(p.genre == "interview" for p in interview_turns)
+
+
+def test_putin_russia_north_korea_negative_in_hostile_seeds(seed_results):
+    for key in ("000", "002", "003"):
+        result = seed_results[key]
+        for name in ("Russia", "North Korea"):
+            actor = result.actor(name)
+            assert actor is not None, f"{name} missing in seed {key}"
+            assert actor.score < 0, f"{name} in seed {key}: {actor.score}"
+    putin = seed_results["003"].actor("Vladimir Putin")
+    assert putin is not None and putin.score < 0 and putin.label == "negative"
+
+
+def test_aliases_grouped(seed_results):
+    names = {a.name for r in seed_results.values() for a in r.actors}
+    assert "Putin" not in names and "North Korean" not in names and "Pyongyang" not in names
+    putin = seed_results["000"].actor("Vladimir Putin")
+    assert {"Vladimir Putin", "Putin"} <= set(putin.aliases)
+    north_korea = seed_results["001"].actor("North Korea")
+    assert {"North Korea", "North Korean", "Pyongyang"} <= set(north_korea.aliases)
+
+
+def test_genre_of_clear_cases(model):
+    interview = ("**Interviewer:** What do you make of the new treaty?\n"
+                 "**Dr. Smith:** I think it changes everything. We have not seen this before.\n"
+                 "**Interviewer:** Why does it matter now?\n"
+                 "**Dr. Smith:** Because the timing is no accident, and both sides know it.")
+    assert stance.classify(interview, model=model).genre == "interview"
+    opinion = ("We should stop pretending that this policy works. It is a moral failure, and I believe "
+               "history will judge our leaders harshly for their cowardice. Enough is enough: the government "
+               "must change course now, before it is too late.")
+    assert stance.classify(opinion, model=model).genre == "opinion"
+    reporting = ("The ministry said on Tuesday that 1,200 people had been evacuated from the region, "
+                 "according to a statement released at 10:00 local time. Officials told reporters that "
+                 "a further 300 residents would be moved on Wednesday, the agency reported.")
+    assert stance.classify(reporting, model=model).genre == "reporting"
+
+
+def test_custom_actors_extend_default(model):
+    text = "The North Korean leader praised the soldiers. Kim said the treaty was historic. Russia agreed."
+    result = stance.classify(text, actors={"Kim Jong Un": ["Kim", "North Korean leader"]}, model=model)
+    kim = result.actor("Kim Jong Un")
+    assert kim is not None and kim.mentions == 2
+    assert result.actor("Russia") is not None
+
+
+def test_stance_toward_target_dependent(model):
+    sentence = "Ukraine condemned Russia's brutal attack."
+    russia = stance.stance_toward(sentence, "Russia", model=model)
+    ukraine = stance.stance_toward(sentence, "Ukraine", model=model)
+    assert russia.label == "negative" and russia.score < 0
+    assert ukraine.label != "negative"
+    assert 0 <= russia.confidence <= 1
+
+
+@pytest.mark.parametrize("sentence, actor, label", [
+    ("The crowd cheered as Maria Lopez was praised for her brave and generous rescue work.", "Maria Lopez", "positive"),
+    ("Critics accused Smith of lying, corruption and a shameful abuse of power.", "Smith", "negative"),
+    ("Johnson will travel to Brussels on Monday for the meeting.", "Johnson", "neutral"),
+])
+def test_stance_toward_clear_sentences(model, sentence, actor, label):
+    assert stance.stance_toward(sentence, actor, model=model).label == label
+
+
+def test_stance_toward_with_span(model):
+    text = "Ukraine condemned Russia's brutal attack."
+    start = text.index("Russia")
+    result = stance.stance_toward(text, "Russia", (start, start + 6), model=model)
+    assert result.mentions == 1 and result.score < 0
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "\n\n"])
+def test_empty_text_is_a_clear_error(model, bad):
+    with pytest.raises(stance.InvalidInputError, match="empty"):
+        stance.classify(bad, model=model)
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes text", ["a list"]])
+def test_non_string_is_a_type_error(model, bad):
+    with pytest.raises(TypeError, match="expected the article text as str"):
+        stance.classify(bad, model=model)
+
+
+def test_stance_toward_bad_input(model):
+    with pytest.raises(stance.InvalidInputError, match="does not occur"):
+        stance.stance_toward("Nothing to see here.", "Russia", model=model)
+    with pytest.raises(stance.InvalidInputError, match="outside the text"):
+        stance.stance_toward("Russia.", "Russia", (0, 99), model=model)
+
+
+def test_classify_many_keeps_order_and_records_failures(model, seed_texts):
+    texts = [seed_texts["003"], "", seed_texts["001"]]
+    results = stance.classify_many(texts, model=model, on_error="record", batch_size=2)
+    assert [type(r).__name__ for r in results] == ["ArticleResult", "FailedItem", "ArticleResult"]
+    assert results[0].genre == "opinion" and results[2].mixed
+    assert results[1].to_dict()["error"]["type"] == "empty"
+    with pytest.raises(stance.InvalidInputError, match="text 1"):
+        stance.classify_many(texts, model=model)
+
+
+def test_classify_many_parallel_equals_serial(model, seed_texts):
+    texts = list(seed_texts.values())
+    serial = [r.to_dict() for r in stance.classify_many(texts, model=model)]
+    parallel = [r.to_dict() for r in stance.classify_many(texts, model=model, n_jobs=2, batch_size=2)]
+    assert parallel == serial
+
+
+def test_only_boilerplate_is_reported(model):
+    with pytest.raises(stance.InvalidInputError, match="web chrome"):
+        stance.classify("Read also:\n19:08\n2 November\nTags:", model=model)

@@ -1,0 +1,105 @@
+"""The command line, run as a user would: a subprocess with `python -m stance`."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import stance
+from conftest import SEEDS
+
+
+def run(*args, input=None):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, text=True,
+                          input=input, env=env, timeout=300)
+
+
+def test_version_and_help():
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"stance {stance.__version__}"
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("classify", "score", "info"):
+        assert command in out.stdout
+
+
+def test_no_command_is_a_usage_error():
+    out = run()
+    assert out.returncode == 2 and "usage" in out.stderr
+
+
+def test_classify_summary_and_json():
+    seed = SEEDS / "003_b22c994f8a003541.txt"
+    out = run("classify", str(seed))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"{seed}: opinion")
+    assert "Vladimir Putin" in out.stdout
+    out = run("classify", str(seed), "--json")
+    data = json.loads(out.stdout)
+    assert data["genre"] == "opinion" and data["id"] == str(seed)
+
+
+def test_classify_stdin():
+    out = run("classify", "-", "--json", input="Ukraine condemned Russia's brutal attack on Kharkiv.")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["id"] is None
+    assert {a["name"] for a in data["actors"]} >= {"Russia", "Ukraine"}
+
+
+def test_classify_missing_file_fails_clearly(tmp_path):
+    out = run("classify", str(tmp_path / "nope.txt"))
+    assert out.returncode == 1 and "cannot read" in out.stderr
+
+
+def test_score_folder_with_bad_files(tmp_path):
+    folder = tmp_path / "pages"
+    (folder / "sub").mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(seed, folder / seed.name)
+    shutil.copy(SEEDS / "003_b22c994f8a003541.txt", folder / "sub" / "page.md")
+    (folder / "blob.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (folder / "empty.txt").write_text("")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 society in Kyiv".encode("latin-1"))
+    (folder / "ignored.csv").write_text("not,an,article")
+    out_file = tmp_path / "out.jsonl"
+    out = run("score", str(folder), "-o", str(out_file))
+    assert out.returncode == 1  # some files failed
+    lines = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    ids = [line["id"] for line in lines]
+    assert ids == sorted(ids) and len(ids) == 6 and "ignored.csv" not in ids
+    by_id = {line["id"]: line for line in lines}
+    assert by_id["blob.txt"]["error"]["type"] == "binary"
+    assert by_id["empty.txt"]["error"]["type"] == "empty"
+    assert by_id["latin1.txt"]["error"]["type"] == "encoding"
+    assert by_id["sub/page.md"]["genre"] == "opinion"
+    assert "3 scored, 3 failed" in out.stderr
+
+
+def test_score_seeds_to_stdout_all_ok():
+    out = run("score", str(SEEDS), "-q")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["id"] for line in lines] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert all("error" not in line for line in lines)
+
+
+def test_score_missing_folder_is_usage_error(tmp_path):
+    out = run("score", str(tmp_path / "missing"))
+    assert out.returncode == 2 and "not a folder" in out.stderr
+
+
+def test_info_prints_meta():
+    out = run("info")
+    assert out.returncode == 0
+    meta = json.loads(out.stdout[: out.stdout.index("\n}\n") + 2])
+    assert meta["format"] == "stance-model" and meta["genres"] == list(stance.GENRES)
+
+
+def test_bad_model_path_is_usage_error(tmp_path):
+    out = run("classify", str(SEEDS / "000_8deaad4b3ce79dd3.txt"), "--model", str(tmp_path))
+    assert out.returncode == 2 and "meta.json" in out.stderr

@@ -1,0 +1,104 @@
+"""The model folder: round trip, and every way a model file can be bad gives its own clear error."""
+
+import json
+import pickle
+import shutil
+
+import numpy as np
+import pytest
+
+import stance
+from stance.model import default_model_path, sha256_file
+
+TEXT = "Ukraine condemned Russia's brutal attack. The ministry said 40 people were hurt."
+
+
+@pytest.fixture()
+def model_copy(tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(default_model_path(), target)
+    return target
+
+
+def _rewrite_checksum(folder, name):
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["files"][name] = sha256_file(folder / name)
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+
+def test_default_model_meta(model):
+    meta = model.meta
+    for key in ("format_version", "stance_version", "sklearn_version", "genres", "files", "training_data", "seed", "metrics"):
+        assert key in meta, key
+    assert all(len(entry["sha256"]) == 64 for entry in meta["training_data"])
+
+
+def test_save_and_load_round_trip(model, tmp_path):
+    saved = model.save(tmp_path / "again")
+    reloaded = stance.load_model(saved)
+    assert reloaded.classify(TEXT).to_dict() == model.classify(TEXT).to_dict()
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(stance.ModelError, match="no model at"):
+        stance.load_model(tmp_path / "nothing")
+
+
+def test_truncated_file(model_copy):
+    npz = model_copy / "genre.npz"
+    npz.write_bytes(npz.read_bytes()[:1000])
+    with pytest.raises(stance.CorruptModelError, match="truncated or modified"):
+        stance.load_model(model_copy)
+
+
+def test_truncated_file_with_matching_checksum(model_copy):
+    npz = model_copy / "stance.npz"
+    npz.write_bytes(npz.read_bytes()[:1000])
+    _rewrite_checksum(model_copy, "stance.npz")
+    with pytest.raises(stance.CorruptModelError, match="cannot be read"):
+        stance.load_model(model_copy)
+
+
+def test_tampered_json(model_copy):
+    path = model_copy / "genre.json"
+    config = json.loads(path.read_text())
+    config["temperature"] = 0.01
+    path.write_text(json.dumps(config))
+    with pytest.raises(stance.CorruptModelError, match="SHA-256"):
+        stance.load_model(model_copy)
+
+
+def test_unknown_format_version(model_copy):
+    meta = json.loads((model_copy / "meta.json").read_text())
+    meta["format_version"] = 99
+    (model_copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(stance.IncompatibleModelError, match="format version 99"):
+        stance.load_model(model_copy)
+
+
+def test_pickle_inside_npz_is_refused(model_copy):
+    # A model whose arrays hold pickled objects (which could run code when loaded) is refused,
+    # even when its checksums were rewritten to match.
+    np.savez(model_copy / "genre.npz", coef=np.array([{"evil": 1}], dtype=object))
+    _rewrite_checksum(model_copy, "genre.npz")
+    with pytest.raises(stance.CorruptModelError, match="plain JSON and numeric arrays"):
+        stance.load_model(model_copy)
+
+
+def test_pickle_file_is_refused(tmp_path):
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"not": "a model"}))
+    with pytest.raises(stance.CorruptModelError, match="never loads pickled"):
+        stance.load_model(path)
+
+
+def test_invalid_meta_json(model_copy):
+    (model_copy / "meta.json").write_text("{not json")
+    with pytest.raises(stance.CorruptModelError, match="not valid JSON"):
+        stance.load_model(model_copy)
+
+
+def test_meta_of_something_else(model_copy):
+    (model_copy / "meta.json").write_text(json.dumps({"format": "other"}))
+    with pytest.raises(stance.IncompatibleModelError, match="stance-model"):
+        stance.load_model(model_copy)
