@@ -28,7 +28,7 @@ __all__ = [
     "GENRES", "classify", "classify_many", "stance_toward", "load_model", "Model",
     "ArticleResult", "ParagraphResult", "ParagraphActor", "ActorStance", "Evidence", "FailedItem",
     "StanceError", "InvalidInputError", "ModelError", "CorruptModelError", "IncompatibleModelError",
-    "TrainingDataError", "__version__",
+    "TrainingDataError", "train", "evaluate", "__version__",
 ]
 
 
@@ -57,3 +57,21 @@ def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32
 def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *, model: Model | None = None) -> ActorStance:
     """Stance of ``text`` toward one actor you name (every whole-word occurrence of it, or only ``span``)."""
     return _model(model).stance_toward(text, actor, span)
+
+
+def train(data, *, output=None, base: Model | None = None, include_default_data=None, seed: int = 0, **kwargs) -> Model:
+    """Train a model on your own labelled files or folders (see README "Training on your own data").
+
+    Rows with ``text`` + ``genre`` train the genre part; rows with ``text`` + ``actor`` + ``stance`` train the
+    stance part; a part your data lacks is taken from ``base`` (default: the shipped model).
+    """
+    from .training import train as _train
+
+    return _train(data, output=output, base=base, include_default_data=include_default_data, seed=seed, **kwargs)
+
+
+def evaluate(data, model: Model | None = None) -> dict:
+    """Per-class precision/recall/F1, confusion matrix and calibration of ``model`` on labelled data."""
+    from .training import evaluate as _evaluate
+
+    return _evaluate(data, _model(model))
