@@ -52,7 +52,7 @@ def _stance_examples(text: str, paragraph_start: int, paragraph_end: int, mentio
 def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] | None = None,
              id: str | None = None) -> ArticleResult:
     from .genre import article_genre
-    from .targets import aggregate, label_for, mention_scores
+    from .targets import combine, mention_confidences, mention_scores
 
     text = check_text(text)
     paragraphs = split_paragraphs(text)
@@ -89,12 +89,8 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             rows.append((p.index, actor, sentence))
             texts.append(sentence)
             spans.append(actor_spans)
-    if texts:
-        stance_probs = model.stance.predict_proba(texts, spans)
-        scores = mention_scores(stance_probs)
-        confidences = stance_probs.max(axis=1)
-    else:
-        scores = confidences = np.zeros(0)
+    stance_probs = model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
+    scores, confidences = mention_scores(stance_probs), mention_confidences(stance_probs)
 
     rows_by_actor: dict[str, list[int]] = defaultdict(list)
     rows_by_paragraph_actor: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -112,8 +108,8 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             idx = rows_by_paragraph_actor.get((p.index, actor))
             if not idx:  # a mention the sentence splitter left outside every sentence
                 continue
-            score, _ = aggregate(scores[idx], confidences[idx])
-            paragraph_actors.append(ParagraphActor(actor, score, label_for(score), count))
+            score, label, _ = combine(stance_probs[idx])
+            paragraph_actors.append(ParagraphActor(actor, score, label, count))
         paragraph_results.append(ParagraphResult(
             index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
             genre=None if p.boilerplate else max(paragraph_scores[p.index], key=paragraph_scores[p.index].get),
@@ -127,12 +123,12 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             mention_totals[m.actor] += 1
     actor_results = []
     for actor, idx in rows_by_actor.items():
-        score, confidence = aggregate(scores[idx], confidences[idx])
+        score, label, confidence = combine(stance_probs[idx])
         strongest = sorted(idx, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
         evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in strongest]
         actor_results.append(ActorStance(
             name=actor, kind=kinds[actor], aliases=list(aliases[actor]), mentions=mention_totals[actor],
-            score=score, label=label_for(score), confidence=confidence, evidence=evidence))
+            score=score, label=label, confidence=confidence, evidence=evidence))
     actor_results.sort(key=lambda a: (-a.mentions, a.name))
 
     return ArticleResult(
@@ -147,7 +143,7 @@ def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
 
 def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
     """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``)."""
-    from .targets import aggregate, label_for, mention_scores
+    from .targets import combine, mention_confidences, mention_scores
 
     text = check_text(text)
     if not isinstance(actor, str) or not actor.strip():
@@ -174,11 +170,11 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
     if not texts:  # a span that straddles a sentence boundary: judge it in the whole text
         texts, spans = [text], [targets]
     probs = model.stance.predict_proba(texts, spans)
-    scores, confidences = mention_scores(probs), probs.max(axis=1)
-    score, confidence = aggregate(scores, confidences)
+    scores, confidences = mention_scores(probs), mention_confidences(probs)
+    score, label, confidence = combine(probs)
     order = sorted(range(len(texts)), key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
     return ActorStance(
-        name=actor, kind="other", aliases=[actor], mentions=len(targets), score=score, label=label_for(score),
+        name=actor, kind="other", aliases=[actor], mentions=len(targets), score=score, label=label,
         confidence=confidence, evidence=[Evidence(0, texts[i], float(scores[i])) for i in order])
 
 

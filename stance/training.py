@@ -1025,17 +1025,17 @@ def _evaluate_genre(examples: list[GenreExample], model: Any) -> dict[str, Any]:
 
 
 def _evaluate_stance(examples: list[StanceExample], model: Any) -> dict[str, Any]:
-    from .targets import label_for, mention_scores
+    from .targets import combine, mention_scores
 
     probs = model.stance.predict_proba([e.text for e in examples], [e.spans for e in examples])
     scores = mention_scores(probs)
     y_true = [STANCE_LABELS[e.label + 1] for e in examples]
-    y_pred = [label_for(s) for s in scores]
+    y_pred = [combine(row[None, :])[1] for row in probs]
     mistakes = [{"where": e.where, "id": e.id, "actor": e.actor, "true": t, "predicted": p,
                  "score": round(float(s), 4)}
                 for e, t, p, s in zip(examples, y_true, y_pred, scores) if t != p][:20]
     report = _classification_report(y_true, y_pred, probs, list(STANCE_LABELS), list(STANCE_LABELS))
-    report["label_rule"] = ("predicted label = stance.targets.label_for(p_positive - p_negative), as in "
+    report["label_rule"] = ("predicted label = stance.targets.combine (the most probable class of a mention), as in "
                             "stance.classify; calibration uses the three class probabilities")
     report["mistakes"] = mistakes
     return report

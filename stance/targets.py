@@ -1,0 +1,593 @@
+"""Target-dependent stance: what a sentence says about *one* actor, from -1 (negative) to +1 (positive).
+
+The model sees a sentence together with the character spans of the actor's mentions and builds three kinds
+of features, all fed to one :class:`~stance.linear.LinearTextClassifier` (TF-IDF + dense → logistic
+regression, state stored as plain JSON and numeric arrays):
+
+* the **masked sentence**: the actor's mentions are replaced by the placeholder ``TGT`` (so the model cannot
+  memorise names or carry a name's average sentiment), with its word uni/bigrams;
+* **context windows**: the words right before and after each mention, prefixed ``N_`` (within 2 tokens),
+  ``L_`` / ``R_`` (left/right within ``window`` tokens), so "TGT's brutal attack" (``R_brutal``) and
+  "TGT condemned …" (``R_condemned``) weigh differently from the same words far away;
+* **dense cues** (:data:`DENSE_NAMES`): VADER valence and Hu & Liu polarity counts near vs far from the
+  target (distance-weighted), negation in the target's window, the possessive pattern "TGT's <evaluative>",
+  "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
+  pronoun targets, and the sentence's overall valence.
+
+Scores and aggregation: :func:`mention_scores` turns class probabilities into ``p_pos - p_neg``;
+:func:`aggregate` averages mention scores (weighted by confidence, never summed) into a paragraph/article
+score with a confidence that falls when mentions disagree or are few; :func:`label_for` maps a score to a
+label with thresholds tuned on PerSenT dev (tuning half; see ``scripts/evaluate_stance.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import lexicons
+from .errors import InvalidInputError, ModelError
+from .linear import LinearTextClassifier
+
+LABELS = ("negative", "neutral", "positive")
+_LABEL_VALUES = (-1, 0, 1)
+FORMAT = "stance.targets/1"
+
+PLACEHOLDER = "TGT"
+# Words, a split-off possessive 's, or one punctuation character. "Russia's" → "Russia", "'s".
+_TOKEN = re.compile(r"[’']s\b|\w+(?:[’'](?!s\b)\w+)*|[^\w\s]")
+_NEGATORS = frozenset(
+    "not no never n't nothing nobody none neither nor without cannot hardly barely lack lacks lacked".split())
+_PRONOUNS = frozenset("he she him her his hers they them their it its i me my we us our you your".split())
+_QUOTES = frozenset('"“”‘’«»')
+
+# Score thresholds for label_for (aggregated scores), tuned for macro-F1 on PerSenT dev paragraphs and
+# documents of a tuning half of the documents; see scripts/evaluate_stance.py ("thresholds" in
+# reports/stance_eval.json). Asymmetric because the NewsMTSC-trained model leans negative on general news.
+NEGATIVE_THRESHOLD = -0.60
+POSITIVE_THRESHOLD = 0.10
+
+
+# ---------------------------------------------------------------------------------------------------
+# input checks
+# ---------------------------------------------------------------------------------------------------
+def _check_inputs(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
+                  labels: Sequence[int] | None = None) -> tuple[list[str], list[list[tuple[int, int]]]]:
+    if isinstance(texts, str):
+        raise InvalidInputError("texts must be a sequence of strings, not one string; wrap it in a list")
+    texts = list(texts)
+    targets = list(targets)
+    if len(texts) != len(targets):
+        raise InvalidInputError(
+            f"got {len(texts)} texts but {len(targets)} target span lists; pass one list of spans per text")
+    if labels is not None and len(labels) != len(texts):
+        raise InvalidInputError(f"got {len(texts)} texts but {len(labels)} labels; pass one label per text")
+    clean: list[list[tuple[int, int]]] = []
+    for i, (text, spans) in enumerate(zip(texts, targets)):
+        if not isinstance(text, str):
+            raise InvalidInputError(f"texts[{i}] is {type(text).__name__}, expected str")
+        if spans is None or len(spans) == 0:
+            raise InvalidInputError(f"targets[{i}] is empty; give at least one (start, end) span of the actor")
+        row = []
+        for span in spans:
+            try:
+                start, end = int(span[0]), int(span[1])
+            except (TypeError, ValueError, IndexError):
+                raise InvalidInputError(f"targets[{i}] has {span!r}; each span must be a (start, end) pair of ints")
+            if not 0 <= start < end <= len(text):
+                raise InvalidInputError(
+                    f"targets[{i}] span ({start}, {end}) is out of range for a text of {len(text)} characters; "
+                    "spans must satisfy 0 <= start < end <= len(text)")
+            row.append((start, end))
+        clean.append(sorted(row))
+    return texts, clean
+
+
+def _check_labels(labels: Sequence[int]) -> np.ndarray:
+    y = np.asarray(list(labels))
+    bad = [v for v in set(y.tolist()) if v not in _LABEL_VALUES]
+    if bad:
+        raise InvalidInputError(f"labels must be -1, 0 or 1; got {sorted(bad, key=str)[:5]}")
+    return y.astype(int)
+
+
+# ---------------------------------------------------------------------------------------------------
+# featurisation
+# ---------------------------------------------------------------------------------------------------
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Tokens with character offsets: ``[(token, start, end), ...]`` (possessive 's split off)."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _mask(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[int], list[bool]]:
+    out: list[str] = []
+    positions: list[int] = []
+    caps: list[bool] = []
+    current_span = None
+    for tok, start, end in tokenize(text):
+        hit = None
+        for k, (s, e) in enumerate(spans):
+            if start < e and end > s:
+                hit = k
+                break
+        if hit is not None:
+            if current_span == hit and out and out[-1] == PLACEHOLDER:
+                continue
+            positions.append(len(out))
+            out.append(PLACEHOLDER)
+            caps.append(False)
+            current_span = hit
+        else:
+            current_span = None
+            caps.append(tok[:1].isupper())
+            out.append(tok.lower().replace("’", "'"))
+    return out, positions, caps
+
+
+def mask_tokens(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[int]]:
+    """Lower-cased tokens with each target mention collapsed to one ``TGT`` token.
+
+    Returns ``(tokens, target_positions)``. A token overlapping a span belongs to the mention; adjacent
+    tokens of the same mention merge into one placeholder.
+    """
+    out, positions, _ = _mask(text, spans)
+    return out, positions
+
+
+_CLAUSE_BREAKS = frozenset(", ; : ( ) \" “ ” — – but while although though whereas however".split())
+_SENTENCE_OPENERS = frozenset('" “ ‘ ( [ - — –'.split())
+
+
+def entity_mask(toks: list[str], caps: list[bool]) -> list[str]:
+    """Capitalised words that are not the target and do not open the sentence → ``ENT`` (runs merged)."""
+    out: list[str] = []
+    for j, (t, c) in enumerate(zip(toks, caps)):
+        opener = j == 0 or toks[j - 1] in _SENTENCE_OPENERS or toks[j - 1] in (".", "!", "?")
+        if c and not opener and t.isalpha():
+            if out and out[-1] == "ENT":
+                continue
+            out.append("ENT")
+        else:
+            out.append(t)
+    return out
+
+
+def clause_range(toks: list[str], p: int) -> tuple[int, int]:
+    """Token range [start, end) of the clause around position p (between commas, quotes, 'but', ...)."""
+    a = p
+    while a > 0 and toks[a - 1] not in _CLAUSE_BREAKS:
+        a -= 1
+    b = p + 1
+    while b < len(toks) and toks[b] not in _CLAUSE_BREAKS:
+        b += 1
+    return a, b
+
+
+def mask_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with every target span replaced by ``TGT`` (other characters unchanged)."""
+    pieces, last = [], 0
+    for s, e in sorted(spans):
+        if s < last:  # overlapping spans: extend the current mask
+            continue
+        pieces.append(text[last:s])
+        pieces.append(PLACEHOLDER)
+        last = e
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _distances(n: int, positions: Sequence[int]) -> np.ndarray:
+    d = np.full(n, 10**6, dtype=np.int64)
+    idx = np.arange(n)
+    for p in positions:
+        d = np.minimum(d, np.abs(idx - p))
+    return d
+
+
+DENSE_NAMES = (
+    "vader_near", "vader_left", "vader_right", "vader_far", "vader_weighted", "vader_sentence",
+    "hl_pos_near", "hl_neg_near", "hl_pos_far", "hl_neg_far",
+    "neg_in_window", "negated_valence_near",
+    "poss_neg", "poss_pos", "agent_neg", "agent_pos", "patient_neg", "patient_pos",
+    "target_first", "target_in_quote", "has_quote", "pronoun_target", "n_mentions", "log_length",
+    "rel_position",
+)
+
+
+@lru_cache(maxsize=200_000)
+def _lexicon_info(tok: str) -> tuple[float, int, int, str]:
+    """(VADER valence, Hu & Liu positive, Hu & Liu negative, polarity class suffix) of a lower-cased token."""
+    v = lexicons.vader().get(tok, 0.0)
+    pos, neg = int(tok in lexicons.positive_words()), int(tok in lexicons.negative_words())
+    if v <= -1.5 or (v <= 0 and neg):
+        cls = "_NEGWORD"
+    elif v >= 1.5 or (v >= 0 and pos):
+        cls = "_POSWORD"
+    elif v < 0:
+        cls = "_negword"
+    elif v > 0:
+        cls = "_posword"
+    else:
+        cls = ""
+    return v, pos, neg, cls
+
+
+def _polarity_token(side: str, tok: str) -> str:
+    cls = _lexicon_info(tok)[3]
+    return side + cls if cls else ""
+
+
+_CRITICISM_VERB = re.compile(
+    r"(condemn|critici[sz]|slam|blast|denounc|accus|attack|blam|reject|warn|lambast|assail|rebuk|chastis|"
+    r"scold|mock|derid|ridicul|disparag|berat|fault|castigat|excoriat|decr[iy]|protest|deplor|censur)\w*$")
+_PRAISE_VERB = re.compile(
+    r"(prais|laud|hail|thank|welcom|congratulat|applaud|endors|commend|celebrat|compliment|salut)\w*$")
+_AUX = frozenset("has have had also again has've was were is are will would 's".split())
+
+
+def agent_act(toks: list[str], p: int) -> tuple[str, int] | None:
+    """If the mention at p is the agent of a criticism/praise verb ("TGT (has) condemned …"), return
+    ``("CRIT" | "PRAISE", verb_position)``; else None."""
+    j = p + 1
+    while j < len(toks) and (toks[j] in _AUX or (toks[j].endswith("ly") and len(toks[j]) > 4)) and j <= p + 3:
+        j += 1
+    if j >= len(toks):
+        return None
+    if _CRITICISM_VERB.match(toks[j]):
+        return "CRIT", j
+    if _PRAISE_VERB.match(toks[j]):
+        return "PRAISE", j
+    return None
+
+
+def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
+                  mask_entities: bool = False, speech_acts: bool = True) -> tuple[str, list[float]]:
+    """One mention → (feature document for the TF-IDF block, dense feature vector in DENSE_NAMES order).
+
+    With ``speech_acts``, when the target is the agent of a criticism/praise verb ("TGT condemned X's
+    brutal attack"), the verb becomes the token ``AGENT_CRIT``/``AGENT_PRAISE`` and the words of its object
+    (to the end of the clause) are prefixed ``O_`` and left out of the near/clause polarity cues: that
+    evaluation is aimed at the object, not at the target.
+    """
+    toks, positions, caps = _mask(text, spans)
+    if not toks:  # nothing but whitespace: a lone target
+        toks, caps = [PLACEHOLDER], [False]
+    n = len(toks)
+    if not positions:  # spans on whitespace only: treat the first token as the mention
+        positions = [0]
+    rng = range(n)
+    dist = [min(abs(j - p) for p in positions) for j in rng] if len(positions) > 1 else \
+        [abs(j - positions[0]) for j in rng]
+    # object of a speech act whose agent is the target
+    in_object = [False] * n
+    acts: list[str] = []
+    if speech_acts:
+        for p in positions:
+            act = agent_act(toks, p)
+            if act is None:
+                continue
+            kind, v = act
+            acts.append("AGENT_" + kind)
+            _, end = clause_range(toks, v)
+            end = max(end, min(n, v + 8))
+            in_object[v:end] = [True] * (end - v)
+        for p in positions:
+            if p < n:
+                in_object[p] = False
+    window_tokens: list[str] = list(acts)
+    for p in positions:
+        for j in range(max(0, p - window), p):
+            if toks[j] == PLACEHOLDER:
+                continue
+            window_tokens.append(("N_" if p - j <= 2 else "L_") + toks[j])
+            window_tokens.append(_polarity_token("L", toks[j]))
+        for j in range(p + 1, min(n, p + 1 + window)):
+            if toks[j] == PLACEHOLDER:
+                continue
+            if in_object[j]:
+                window_tokens.append("O_" + toks[j])
+                window_tokens.append(_polarity_token("O", toks[j]))
+                continue
+            window_tokens.append(("N_" if j - p <= 2 else "R_") + toks[j])
+            window_tokens.append(_polarity_token("R", toks[j]))
+    # dense cues (plain Python: sentences are short and numpy's per-call overhead dominates)
+    val = [0.0] * n
+    hp = [0] * n
+    hn = [0] * n
+    negator = [False] * n
+    negated = [False] * n
+    for j, t in enumerate(toks):
+        if t in _NEGATORS or t.endswith("n't"):
+            negator[j] = True
+            for k in range(j + 1, min(n, j + 4)):
+                negated[k] = True
+        if t == PLACEHOLDER or in_object[j]:
+            continue
+        val[j], hp[j], hn[j], _ = _lexicon_info(t)
+    # negation: flip the valence of words within 3 tokens after a negator
+    val_eff = [-0.7 * v if g else v for v, g in zip(val, negated)]
+    first = positions[0]
+    last = positions[-1]
+    v_near = v_left = v_right = v_far = v_weighted = 0.0
+    hp_near = hn_near = hp_far = hn_far = 0
+    neg_in_window = False
+    negated_near = 0.0
+    for j in rng:
+        d = dist[j]
+        ve = val_eff[j]
+        if d <= 3:
+            v_near += ve
+            hp_near += hp[j]
+            hn_near += hn[j]
+        if d <= window:
+            neg_in_window = neg_in_window or negator[j]
+            if negated[j]:
+                negated_near += val[j]
+        else:
+            v_far += ve
+            hp_far += hp[j]
+            hn_far += hn[j]
+        if first - window <= j < first:
+            v_left += ve
+        if last < j <= last + window:
+            v_right += ve
+        if d > 0:
+            v_weighted += ve / (1.0 + d)
+    is_neg = [ve < 0 or bool(h) for ve, h in zip(val_eff, hn)]
+    is_pos = [ve > 0 or bool(h) for ve, h in zip(val_eff, hp)]
+    poss_neg = poss_pos = agent_neg = agent_pos = patient_neg = patient_pos = 0
+    for p in positions:
+        nxt = toks[p + 1] if p + 1 < n else ""
+        if nxt in ("'s", "'"):
+            seg = range(p + 2, min(n, p + 5))
+            poss_neg += sum(is_neg[j] for j in seg)
+            poss_pos += sum(is_pos[j] for j in seg)
+        else:
+            seg = range(p + 1, min(n, p + 3))
+            agent_neg += sum(is_neg[j] and toks[j].isalpha() for j in seg)
+            agent_pos += sum(is_pos[j] and toks[j].isalpha() for j in seg)
+        seg = range(max(0, p - 3), min(p, n))
+        patient_neg += sum(is_neg[j] for j in seg)
+        patient_pos += sum(is_pos[j] for j in seg)
+    # inside a quotation: odd number of quote marks before the first mention
+    quotes_before = sum(1 for t in toks[:first] if t in _QUOTES)
+    has_quote = any(t in _QUOTES for t in toks)
+    mention_text = text[spans[0][0]:spans[0][1]].strip().lower()
+    dense = [
+        v_near, v_left, v_right, v_far, v_weighted, sum(val_eff),
+        float(hp_near), float(hn_near), float(hp_far), float(hn_far),
+        float(neg_in_window), negated_near,
+        float(poss_neg), float(poss_pos), float(agent_neg), float(agent_pos), float(patient_neg), float(patient_pos),
+        float(first == 0 or (first == 1 and toks[0] in _QUOTES)), float(quotes_before % 2 == 1), float(has_quote),
+        float(mention_text in _PRONOUNS), float(len(positions)), math.log1p(n), first / max(n, 1),
+    ]
+    if clause:
+        seen: set[int] = set()
+        for p in positions:
+            a, b = clause_range(toks, p)
+            for j in range(a, b):
+                if j in seen or toks[j] == PLACEHOLDER or in_object[j]:
+                    continue
+                seen.add(j)
+                window_tokens.append("C_" + toks[j])
+                window_tokens.append(_polarity_token("C", toks[j]))
+    sentence = entity_mask(toks, caps) if mask_entities else toks
+    doc = " ".join(sentence) + " ||| " + " ".join(t for t in window_tokens if t)
+    return doc, dense
+
+
+def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
+              window: int = 6, clause: bool = True, mask_entities: bool = False,
+              speech_acts: bool = True) -> tuple[list[str], np.ndarray]:
+    """Checked batch version of :func:`featurize_one`."""
+    texts, targets = _check_inputs(texts, targets)
+    docs, dense = [], []
+    for text, spans in zip(texts, targets):
+        d, v = featurize_one(text, spans, window, clause, mask_entities, speech_acts)
+        docs.append(d)
+        dense.append(v)
+    return docs, np.asarray(dense, dtype=np.float64).reshape(len(docs), len(DENSE_NAMES))
+
+
+# ---------------------------------------------------------------------------------------------------
+# model
+# ---------------------------------------------------------------------------------------------------
+class StanceClassifier:
+    """Target-dependent stance classifier: ``fit(texts, targets, labels)`` → ``predict_proba`` in LABELS order."""
+
+    def __init__(self, *, window: int = 6, clause: bool = True, mask_entities: bool = False,
+                 speech_acts: bool = True, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
+                 max_features: int | None = 60000, C: float = 3.0, dense_weight: float = 0.5,
+                 class_weight: str | None = "balanced", max_iter: int = 3000) -> None:
+        self.window = window
+        self.clause = clause
+        self.mask_entities = mask_entities
+        self.speech_acts = speech_acts
+        self.ngram_range = tuple(ngram_range)
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.dense_weight = dense_weight
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (
+            "window", "clause", "mask_entities", "speech_acts", "ngram_range", "min_df", "max_features", "C",
+            "dense_weight", "class_weight", "max_iter")}
+
+    def set_params(self, **params: Any) -> "StanceClassifier":
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"unknown parameter {k!r}; known: {sorted(self.get_params())}")
+            setattr(self, k, v)
+        return self
+
+    def _new_classifier(self) -> LinearTextClassifier:
+        return LinearTextClassifier(
+            ngram_range=self.ngram_range, min_df=self.min_df, max_features=self.max_features,
+            sublinear_tf=True, lowercase=False, token_pattern=r"\S+", C=self.C,
+            class_weight=self.class_weight, max_iter=self.max_iter, dense_weight=self.dense_weight)
+
+    def fit(self, texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
+            labels: Sequence[int]) -> "StanceClassifier":
+        texts, targets = _check_inputs(texts, targets, labels)
+        y = _check_labels(labels)
+        missing = sorted(set(_LABEL_VALUES) - set(y.tolist()))
+        if missing:
+            raise InvalidInputError(f"training labels lack the classes {missing}; all of -1, 0, 1 are needed")
+        docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
+                                self.speech_acts)
+        self.model_ = self._new_classifier().fit(docs, y, dense)
+        return self
+
+    def _fitted(self) -> LinearTextClassifier:
+        if not hasattr(self, "model_"):
+            raise ModelError("this StanceClassifier is not fitted; call fit() or load a state with from_state()")
+        return self.model_
+
+    def decision_function(self, texts, targets) -> np.ndarray:
+        model = self._fitted()
+        docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
+                                self.speech_acts)
+        if not docs:
+            return np.zeros((0, 3))
+        return model.decision_function(docs, dense)
+
+    def calibrate(self, texts, targets, labels) -> float:
+        """Fit the softmax temperature on held-out rows (not the rows the weights were fitted on)."""
+        model = self._fitted()
+        texts, targets = _check_inputs(texts, targets, labels)
+        docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
+                                self.speech_acts)
+        return model.calibrate(docs, _check_labels(labels), dense)
+
+    def predict_proba(self, texts, targets) -> np.ndarray:
+        model = self._fitted()
+        logits = self.decision_function(texts, targets)
+        z = logits / model.temperature
+        z -= z.max(axis=1, keepdims=True) if len(z) else 0
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        order = [model.classes_.tolist().index(v) for v in _LABEL_VALUES]
+        return p[:, order]
+
+    def predict(self, texts, targets) -> np.ndarray:
+        """Labels in {-1, 0, 1}."""
+        return np.asarray(_LABEL_VALUES)[self.predict_proba(texts, targets).argmax(axis=1)]
+
+    def top_features(self, k: int = 20) -> dict[str, list[tuple[str, float]]]:
+        return self._fitted().top_features(k, DENSE_NAMES)
+
+    # -- state -----------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        inner_config, inner_arrays = self._fitted().get_state()
+        params = self.get_params()
+        params["ngram_range"] = list(params["ngram_range"])
+        config = {"format": FORMAT, "labels": list(LABELS), "params": params,
+                  "dense_names": list(DENSE_NAMES), "linear": inner_config}
+        arrays = {f"linear.{k}": np.asarray(v) for k, v in inner_arrays.items()}
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> "StanceClassifier":
+        if not isinstance(config, dict) or config.get("format") != FORMAT:
+            raise ModelError(f"not a target-stance state (format {config.get('format') if isinstance(config, dict) else None!r}, "
+                             f"expected {FORMAT!r})")
+        if list(config.get("dense_names", [])) != list(DENSE_NAMES):
+            raise ModelError("the state was written with different dense features than this version computes; "
+                             "retrain with scripts/train_stance.py")
+        params = dict(config["params"])
+        params["ngram_range"] = tuple(params["ngram_range"])
+        model = cls(**params)
+        inner = {k[len("linear."):]: v for k, v in arrays.items() if k.startswith("linear.")}
+        for k, v in inner.items():
+            if np.asarray(v).dtype == object:
+                raise ModelError(f"state array {k!r} has object dtype; only numeric arrays are allowed")
+        model.model_ = LinearTextClassifier.from_state(config["linear"], inner)
+        if sorted(model.model_.classes_.tolist()) != list(_LABEL_VALUES):
+            raise ModelError(f"state classes {model.model_.classes_.tolist()} are not -1, 0, 1")
+        return model
+
+
+# ---------------------------------------------------------------------------------------------------
+# scores, aggregation, labels
+# ---------------------------------------------------------------------------------------------------
+def mention_scores(probs: np.ndarray) -> np.ndarray:
+    """Per-mention score ``p_positive - p_negative`` in [-1, 1] (columns in LABELS order)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != 3:
+        raise InvalidInputError(f"probs must have shape (n, 3) in {LABELS} order; got {probs.shape}")
+    return np.clip(probs[:, 2] - probs[:, 0], -1.0, 1.0)
+
+
+def mention_confidences(probs: np.ndarray) -> np.ndarray:
+    """Per-mention confidence in [0, 1]: 1 - normalised entropy of the class distribution."""
+    probs = np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1.0)
+    if probs.ndim != 2 or probs.shape[1] != 3:
+        raise InvalidInputError(f"probs must have shape (n, 3) in {LABELS} order; got {probs.shape}")
+    entropy = -(probs * np.log(probs)).sum(axis=1) / np.log(3)
+    return np.clip(1.0 - entropy, 0.0, 1.0)
+
+
+def aggregate(scores: np.ndarray, confidences: np.ndarray, prior_strength: float = 1.0) -> tuple[float, float]:
+    """Confidence-weighted average of mention scores → ``(score, confidence)``.
+
+    ``score`` is a weighted mean, so it never leaves the range of the mention scores (repeating a mention
+    does not push it towards ±1). ``confidence`` = agreement × support, where agreement = 1 − the weighted
+    standard deviation of the scores (scores disagreeing → lower) and support = W / (W + prior_strength)
+    with W the sum of mention confidences (few or unsure mentions → lower). No mentions → (0.0, 0.0).
+    """
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    confidences = np.asarray(confidences, dtype=np.float64).ravel()
+    if len(scores) != len(confidences):
+        raise InvalidInputError(f"got {len(scores)} scores but {len(confidences)} confidences; pass one per mention")
+    if len(scores) == 0:
+        return 0.0, 0.0
+    if not (np.all(np.isfinite(scores)) and np.all(np.isfinite(confidences))):
+        raise InvalidInputError("scores and confidences must be finite numbers")
+    scores = np.clip(scores, -1.0, 1.0)
+    w = np.clip(confidences, 0.0, 1.0)
+    total = float(w.sum())
+    if total <= 1e-12:
+        return float(scores.mean()), 0.0
+    mean = float((w * scores).sum() / total)
+    spread = math.sqrt(max(0.0, float((w * (scores - mean) ** 2).sum() / total)))
+    agreement = max(0.0, 1.0 - spread)
+    support = total / (total + prior_strength)
+    return float(np.clip(mean, -1.0, 1.0)), float(np.clip(agreement * support, 0.0, 1.0))
+
+
+def combine(probs: np.ndarray) -> tuple[float, str, float]:
+    """Several mentions of one actor → ``(score, label, confidence)``, as the pipeline reports them.
+
+    Mentions are weighted by :func:`mention_confidences`; the label is the argmax of the weighted mean class
+    probabilities, so one mention gets exactly the classifier's own decision, and the score
+    (``p_pos - p_neg`` of that mean) equals the weighted mean of the mention scores from :func:`aggregate`.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != len(LABELS) or len(probs) == 0:
+        raise InvalidInputError(f"combine expects an (n >= 1, {len(LABELS)}) array of class probabilities; got {probs.shape}")
+    weights = mention_confidences(probs)
+    score, confidence = aggregate(mention_scores(probs), weights)
+    total = float(weights.sum())
+    mean = (weights[:, None] * probs).sum(axis=0) / total if total > 1e-12 else probs.mean(axis=0)
+    return score, LABELS[int(np.argmax(mean))], confidence
+
+
+def label_for(score: float, negative_threshold: float | None = None, positive_threshold: float | None = None) -> str:
+    """``"negative"`` below the negative threshold, ``"positive"`` above the positive one, else ``"neutral"``."""
+    lo = NEGATIVE_THRESHOLD if negative_threshold is None else negative_threshold
+    hi = POSITIVE_THRESHOLD if positive_threshold is None else positive_threshold
+    score = float(score)
+    if not math.isfinite(score):
+        raise InvalidInputError(f"score must be a finite number; got {score}")
+    if score < lo:
+        return "negative"
+    if score > hi:
+        return "positive"
+    return "neutral"

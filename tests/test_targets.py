@@ -1,0 +1,236 @@
+"""Tests for stance.targets: masking/features, the model's state round trip, aggregation, input checks.
+
+The model is trained on a tiny fixture written here (template sentences), never on the shared data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from stance.targets import (DENSE_NAMES, LABELS, PLACEHOLDER, StanceClassifier, aggregate, agent_act,
+                            clause_range, featurize, featurize_one, label_for, mask_text, mask_tokens,
+                            mention_confidences, mention_scores, tokenize)
+
+NAMES = ["Russia", "Ukraine", "France", "NATO", "Smith", "Jones", "Brazil", "Kenya"]
+NEG = ["{t} was accused of brutal crimes.", "Critics condemned {t} for the illegal invasion.",
+       "{t}'s corrupt leaders lied again.", "People blamed {t} for the terrible disaster."]
+NEU = ["{t} will hold a meeting on Tuesday.", "{t} said the talks would continue next week.",
+       "The report mentions {t} twice.", "{t} announced a new schedule for the summit."]
+POS = ["{t} was praised for its brave and generous help.", "Everyone admired {t}'s excellent work.",
+       "{t} won a great victory and celebrated.", "Voters applauded {t} for the successful reform."]
+
+
+def _fixture():
+    texts, spans, labels = [], [], []
+    for label, templates in ((-1, NEG), (0, NEU), (1, POS)):
+        for tpl in templates:
+            for name in NAMES:
+                text = tpl.format(t=name)
+                i = text.index(name)
+                texts.append(text)
+                spans.append([(i, i + len(name))])
+                labels.append(label)
+    return texts, spans, labels
+
+
+@pytest.fixture(scope="module")
+def model():
+    texts, spans, labels = _fixture()
+    return StanceClassifier(C=3.0, min_df=1).fit(texts, spans, labels)
+
+
+# -- masking and features ---------------------------------------------------------------------------
+def test_tokenize_splits_possessive_and_keeps_offsets():
+    text = "Russia's attack didn't stop."
+    toks = tokenize(text)
+    assert [t for t, _, _ in toks] == ["Russia", "'s", "attack", "didn't", "stop", "."]
+    assert all(text[s:e] == t for t, s, e in toks)
+
+
+def test_mask_tokens_collapses_multiword_target():
+    text = "President Vladimir Putin met Joe Biden."
+    toks, pos = mask_tokens(text, [(10, 24)])
+    assert toks == ["president", PLACEHOLDER, "met", "joe", "biden", "."]
+    assert pos == [1]
+    # two mentions → two placeholders
+    text2 = "Putin said Putin won."
+    toks2, pos2 = mask_tokens(text2, [(0, 5), (11, 16)])
+    assert toks2 == [PLACEHOLDER, "said", PLACEHOLDER, "won", "."]
+    assert pos2 == [0, 2]
+
+
+def test_mask_text_replaces_spans_only():
+    assert mask_text("Ukraine condemned Russia's attack.", [(18, 24)]) == "Ukraine condemned TGT's attack."
+    assert mask_text("A and B", [(6, 7), (0, 1)]) == "TGT and TGT"
+
+
+def test_featurize_window_prefixes_and_target_dependence():
+    text = "Ukraine condemned Russia's brutal attack."
+    doc_r, dense_r = featurize_one(text, [(18, 24)])
+    doc_u, dense_u = featurize_one(text, [(0, 7)])
+    assert len(dense_r) == len(DENSE_NAMES) == len(dense_u)
+    assert doc_r.startswith("ukraine condemned TGT 's brutal attack .")
+    assert "N_brutal" in doc_r.split() and "N_'s" in doc_r.split()
+    d_r = dict(zip(DENSE_NAMES, dense_r))
+    d_u = dict(zip(DENSE_NAMES, dense_u))
+    assert d_r["poss_neg"] >= 1  # TGT's brutal …
+    # Ukraine is the agent of "condemned": the object's words are marked O_ and leave the polarity cues
+    assert "AGENT_CRIT" in doc_u.split() and "O_brutal" in doc_u.split()
+    assert "N_brutal" not in doc_u.split()
+    assert d_u["vader_near"] == 0.0 and d_r["vader_near"] < 0
+    # names never reach the features of their own row
+    assert "russia" not in doc_r.lower().split()
+
+
+def test_agent_act_and_clause_range():
+    toks, pos = mask_tokens("Ukraine strongly condemned the strike.", [(0, 7)])
+    assert agent_act(toks, pos[0]) == ("CRIT", 2)
+    toks, pos = mask_tokens("Critics condemned Ukraine, but Kenya praised it.", [(18, 25)])
+    assert agent_act(toks, pos[0]) is None
+    a, b = clause_range(toks, pos[0])
+    assert toks[a:b] == ["critics", "condemned", PLACEHOLDER]
+
+
+def test_negation_flips_near_valence():
+    _, plain = featurize_one("Smith is good.", [(0, 5)])
+    _, negated = featurize_one("Smith is not good.", [(0, 5)])
+    i = DENSE_NAMES.index("vader_near")
+    assert plain[i] > 0 > negated[i]
+    assert negated[DENSE_NAMES.index("neg_in_window")] == 1.0
+
+
+# -- model --------------------------------------------------------------------------------------------
+def test_predict_proba_shape_and_fixture_fit(model):
+    texts, spans, labels = _fixture()
+    p = model.predict_proba(texts, spans)
+    assert p.shape == (len(texts), 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    acc = (np.array([-1, 0, 1])[p.argmax(1)] == np.array(labels)).mean()
+    assert acc > 0.9
+
+
+def test_state_round_trip_is_identical(model, tmp_path):
+    config, arrays = model.get_state()
+    assert all(isinstance(v, np.ndarray) and v.dtype != object for v in arrays.values())
+    path = tmp_path / "stance.json"
+    path.write_text(json.dumps(config))
+    np.savez_compressed(tmp_path / "stance.npz", **arrays)
+    with np.load(tmp_path / "stance.npz", allow_pickle=False) as npz:
+        loaded = StanceClassifier.from_state(json.loads(path.read_text()), {k: npz[k] for k in npz.files})
+    texts = ["Critics condemned Kenya for the illegal invasion.", "Kenya will hold a meeting on Tuesday."]
+    spans = [[(18, 23)], [(0, 5)]]
+    np.testing.assert_array_equal(model.predict_proba(texts, spans), loaded.predict_proba(texts, spans))
+
+
+def test_from_state_rejects_foreign_state(model):
+    config, arrays = model.get_state()
+    with pytest.raises(Exception, match="format"):
+        StanceClassifier.from_state({**config, "format": "other"}, arrays)
+
+
+def test_unseen_name_is_handled_by_masking(model):
+    text = "Critics condemned Zanzibar for the illegal invasion."
+    p = model.predict_proba([text], [[(18, 26)]])[0]
+    assert LABELS[int(p.argmax())] == "negative"
+
+
+# -- bad inputs ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("spans, message", [
+    ([[(0, 99)]], "out of range"),
+    ([[(5, 5)]], "out of range"),
+    ([[]], "empty"),
+    ([[(0, 5)], [(0, 5)]], "target span lists"),
+    ([[("a", 3)]], "pair of ints"),
+])
+def test_bad_inputs_raise_value_error(model, spans, message):
+    with pytest.raises(ValueError, match=message):
+        model.predict_proba(["Kenya won."], spans)
+
+
+def test_fit_rejects_bad_labels():
+    with pytest.raises(ValueError, match="labels"):
+        StanceClassifier().fit(["Kenya won."], [[(0, 5)]], [1, 0])
+    with pytest.raises(ValueError, match="-1, 0 or 1"):
+        StanceClassifier().fit(["Kenya won."], [[(0, 5)]], [5])
+
+
+def test_featurize_rejects_single_string():
+    with pytest.raises(ValueError, match="not one string"):
+        featurize("Kenya won.", [[(0, 5)]])
+
+
+def test_unfitted_model_raises():
+    with pytest.raises(Exception, match="not fitted"):
+        StanceClassifier().predict_proba(["Kenya won."], [[(0, 5)]])
+
+
+# -- scores, aggregation, labels ---------------------------------------------------------------------
+def test_mention_scores_and_confidences():
+    probs = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [1 / 3, 1 / 3, 1 / 3]])
+    np.testing.assert_allclose(mention_scores(probs), [-0.7, 0.7, 0.0])
+    conf = mention_confidences(probs)
+    assert conf[2] == pytest.approx(0.0, abs=1e-9) and conf[0] > 0.2
+    with pytest.raises(ValueError, match="shape"):
+        mention_scores(np.zeros((2, 2)))
+
+
+def test_aggregate_is_an_average_not_a_sum():
+    one, _ = aggregate(np.array([0.4]), np.array([0.8]))
+    many, _ = aggregate(np.full(50, 0.4), np.full(50, 0.8))
+    assert one == pytest.approx(0.4) and many == pytest.approx(0.4)
+    mixed, _ = aggregate(np.array([0.9, 0.9, -0.9]), np.array([1.0, 1.0, 1.0]))
+    assert mixed == pytest.approx(0.3)
+    weighted, _ = aggregate(np.array([1.0, -1.0]), np.array([0.9, 0.1]))
+    assert weighted == pytest.approx(0.8)
+    s, c = aggregate(np.array([]), np.array([]))
+    assert (s, c) == (0.0, 0.0)
+
+
+def test_aggregate_confidence_falls_with_disagreement_and_few_mentions():
+    _, agree = aggregate(np.array([0.6, 0.6, 0.6, 0.6]), np.full(4, 0.8))
+    _, disagree = aggregate(np.array([0.6, -0.6, 0.6, -0.6]), np.full(4, 0.8))
+    _, few = aggregate(np.array([0.6]), np.array([0.8]))
+    assert 0.0 <= disagree < agree <= 1.0
+    assert few < agree
+    with pytest.raises(ValueError, match="one per mention"):
+        aggregate(np.array([0.1, 0.2]), np.array([1.0]))
+
+
+def test_label_for():
+    assert label_for(-0.9) == "negative"
+    assert label_for(0.0) == "neutral"
+    assert label_for(0.9) == "positive"
+    assert label_for(0.2, -0.5, 0.5) == "neutral"
+    with pytest.raises(ValueError):
+        label_for(float("nan"))
+
+
+def test_whitespace_only_span_does_not_crash(model):
+    doc, dense = featurize_one("   ", [(0, 1)])
+    assert doc.startswith(PLACEHOLDER) and len(dense) == len(DENSE_NAMES)
+    p = model.predict_proba(["Kenya  won."], [[(5, 6)]])
+    assert p.shape == (1, 3)
+
+
+def test_combine_one_mention_keeps_the_classifier_decision():
+    from stance.targets import combine
+
+    score, label, confidence = combine(np.array([[0.2, 0.45, 0.35]]))
+    assert label == "neutral" and score == pytest.approx(0.15)
+    assert 0 < confidence < 1
+
+
+def test_combine_is_an_average_and_doubt_lowers_confidence():
+    from stance.targets import combine
+
+    one = combine(np.array([[0.8, 0.15, 0.05]]))
+    many = combine(np.array([[0.8, 0.15, 0.05]] * 50))
+    assert many[0] == pytest.approx(one[0]) and many[1] == "negative"
+    assert many[2] > one[2]  # more agreeing mentions → more support
+    mixed = combine(np.array([[0.8, 0.15, 0.05], [0.05, 0.15, 0.8]] * 25))
+    assert abs(mixed[0]) < 0.05 and mixed[2] < many[2]
+    with pytest.raises(ValueError, match="class probabilities"):
+        combine(np.zeros((0, 3)))
