@@ -13,7 +13,6 @@ Writes ``stance.json`` (config + provenance) and ``stance.npz`` (numeric arrays)
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from stance.corpus import STANCE_TERMS as TERMS, read_stance_rows, sha256_of as sha256  # noqa: E402
 from stance.errors import TrainingDataError  # noqa: E402
 from stance.targets import StanceClassifier  # noqa: E402
 
@@ -35,55 +35,11 @@ EXTRA_FILES = {
     "finentity": "finentity.jsonl",
     "basil": "basil_sentences.jsonl",
 }
-TERMS = {
-    "newsmtsc_train.jsonl": "NewsMTSC (Hamborg & Donnay, EACL 2021), MIT",
-    "finentity.jsonl": "FinEntity (Tang et al. 2023), no licence file",
-    "basil_sentences.jsonl": "BASIL (Fan et al. 2019), no licence file",
-}
 DEFAULT_PARAMS = dict(C=3.0, dense_weight=0.5, window=6, clause=True, speech_acts=True, mask_entities=False)
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def load_rows(path: Path) -> tuple[list[str], list[list[tuple[int, int]]], np.ndarray, int]:
-    """Sentence-level rows → (texts, target spans, labels, rows skipped because the actor was not found).
-
-    Rows with ``span: null`` get the first case-sensitive occurrence of the actor string (then a
-    case-insensitive one); rows where the actor cannot be located are skipped and counted.
-    """
-    texts, spans, labels, skipped = [], [], [], 0
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text, actor, label = row["text"], row["actor"], int(row["stance"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise TrainingDataError(f"{path}:{line_no}: not a stance row ({exc})") from exc
-            if label not in (-1, 0, 1):
-                raise TrainingDataError(f"{path}:{line_no}: stance must be -1, 0 or 1, got {label}")
-            span = row.get("span")
-            if span is None:
-                i = text.find(actor)
-                if i < 0:
-                    i = text.lower().find(actor.lower())
-                if i < 0 or not actor:
-                    skipped += 1
-                    continue
-                span = (i, i + len(actor))
-            start, end = int(span[0]), int(span[1])
-            if not 0 <= start < end <= len(text):
-                raise TrainingDataError(f"{path}:{line_no}: span {span} out of range for a {len(text)}-character text")
-            texts.append(text)
-            spans.append([(start, end)])
-            labels.append(label)
+    texts, spans, labels, skipped = read_stance_rows(path)
     return texts, spans, np.asarray(labels, dtype=int), skipped
 
 
