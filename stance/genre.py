@@ -1,0 +1,558 @@
+"""Genre of articles and of each paragraph in context: reporting, opinion, satire, interview.
+
+Two linear stages, both stored as plain JSON + numeric numpy arrays:
+
+* **Stage 1** (paragraph model): ``LinearTextClassifier`` on the paragraph's own word 1–2-grams plus
+  hand-made, journalist-nameable style features (:data:`DENSE_NAMES`: pronouns, modal verbs, attribution
+  verbs and quotes, numbers and dates, questions, speaker labels / Q-A turns, exclamations, superlatives,
+  Hu & Liu evaluative words, VADER intensity, a word subjectivity score learnt from the Pang & Lee
+  subjectivity sentences at train time).
+* **Stage 2** (context model): a multinomial logistic regression over the paragraph's stage-1
+  log-probabilities, its neighbours' stage-1 probabilities (±1 and a distance-weighted ±3 window), the
+  article's character-weighted mean stage-1 probabilities, the article mean and local window mean of the
+  style features, and position/length.  It is trained on *out-of-fold* stage-1 predictions, on the real
+  training articles plus synthetic mixed pages (blocks of different-genre articles glued together), so it
+  learns when to follow the article and when a block of neighbours overrides it.  A short neutral
+  sentence inside a satirical piece becomes satire; a Q&A block after a report stays interview.
+
+:func:`article_genre` turns paragraph probabilities into the article label, genre scores, ``mixed`` and
+the per-genre share of characters.  ``mixed`` is true when at least two genres each hold at least
+:data:`MIXED_SHARE` (20 %) of the content characters (by the paragraphs' argmax genre).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .lexicons import negative_words, positive_words, vader
+from .linear import LinearTextClassifier, fit_temperature, softmax
+
+GENRES = ("reporting", "opinion", "satire", "interview")
+MIXED_SHARE = 0.20
+STATE_FORMAT = "stance.genre/1"
+DEFAULT_SUBJECTIVITY_ZIP = Path("/work/shared/nltk_data/corpora/subjectivity.zip")
+
+# ----------------------------------------------------------------------------------------------------
+# Hand-made features
+# ----------------------------------------------------------------------------------------------------
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_FP1 = frozenset("i me my mine myself i'm i've i'd i'll".split())
+_FP2 = frozenset("we us our ours ourselves we're we've we'd we'll let's".split())
+_SP = frozenset("you your yours yourself yourselves you're you've you'd you'll y'all ya".split())
+_MODALS = frozenset("should must ought would could might may shall need needs cannot can't shouldn't "
+                    "wouldn't couldn't mustn't".split())
+_REPORT = frozenset("said says told according announced reported stated added confirmed noted explained "
+                    "spokesman spokeswoman spokesperson statement officials official claimed warned "
+                    "insisted declined comment asked".split())
+_MONTHS = frozenset("january february march april may june july august september october november december "
+                    "monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug "
+                    "sep sept oct nov dec".split())
+_HEDGE = frozenset("perhaps arguably seems seem seemingly clearly surely certainly indeed obviously "
+                   "undeniably crucial vital must simply merely rather yet however nonetheless "
+                   "nevertheless instead".split())
+_INTENS = frozenset("very really totally absolutely completely utterly so incredibly extremely literally "
+                    "truly entirely ever".split())
+_SATIRE = frozenset("apparently reportedly allegedly folks sources local area man woman nation "
+                    "announced unveiled".split())
+_CONVERS = frozenset("well yes no yeah okay ok oh look listen thank thanks sir president".split())
+_TITLE_ABBR = frozenset("mr mrs ms dr rep sen gov gen st lt col sgt prof rev jr sr vs no u.s u.k".split())
+# Speaker labels: "**Interviewer:**", "Q:", "Q.", "A.", "The President.", "O'Donnell.", "MR. SMITH:".
+_SPEAKER_MD = re.compile(r"^\*\*[^*\n]{1,60}?:?\*\*:?\s")
+_SPEAKER_QA = re.compile(r"^(?:Q|A|Question|Answer)\s*[.:]\s", re.I)
+_SPEAKER_NAME = re.compile(r"^((?:[A-Z][\w'’\-]*\.?\s){0,3}[A-Z][\w'’\-]*)\s?[.:]\s+(?=[\"“A-Z0-9])")
+_QUOTE = re.compile(r"[\"“”]")
+_DIGIT = re.compile(r"\d[\d,.]*")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_CAPWORD = re.compile(r"\b[A-Z][a-z]+")
+_SENT_END = re.compile(r"[.!?]+(?:\s|$)")
+
+DENSE_NAMES = (
+    "log_chars", "words_per_sentence", "first_person_sg", "first_person_pl", "second_person",
+    "modal_verbs", "attribution_verbs", "quote_marks", "quoted_share", "numbers", "dates_years",
+    "question_marks", "ends_with_question", "exclamations", "speaker_label", "qa_label",
+    "markdown_speaker", "conversational_words", "superlatives", "intensifiers", "hedges_evaluative",
+    "satire_cues", "allcaps_words", "capitalised_words", "positive_words", "negative_words",
+    "vader_intensity", "subjectivity", "short_paragraph", "heading_like",
+)
+
+
+_MOJIBAKE = re.compile(r"â\S{0,2}|Ã\S?|Â")
+_TRANS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": " - ", "\u00a0": " "})
+_SENT_START = re.compile(r"(^|[.!?:;\"(]\s+|\n)$")
+_CAP_TOKEN = re.compile(r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b")
+_KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary Minister Prime Congressman "
+                       "Congresswoman Sir Madam Interviewer Question Answer".split())
+_ABBR_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Prof|Rev|Lt|Col)\.\s+$")
+
+
+def normalise(text: str) -> str:
+    """Text as stage 1 sees it: typographic quotes/dashes made plain (sources differ in typography, genres
+    do not), mojibake removed, and capitalised words that do not start a sentence masked as ``Xname`` so
+    the n-grams learn style rather than the people, places and outlets of each source's era.  Role words
+    (President, Mr, Secretary …) and the pronoun I are kept."""
+    text = _MOJIBAKE.sub("", text.translate(_TRANS))
+    out, last = [], 0
+    for m in _CAP_TOKEN.finditer(text):
+        if m.group() in _KEEP_CAPS:
+            continue
+        before = text[max(0, m.start() - 8):m.start()]
+        if (m.start() == 0 or _SENT_START.search(before[-3:])) and not _ABBR_BEFORE.search(before):
+            continue
+        out.append(text[last:m.start()])
+        out.append("Xname")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
+
+
+def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
+    """Replace words outside ``allowed`` (lower-cased) by ``xrare``; ``None`` keeps every word."""
+    if not allowed:
+        return text
+    return _TOKEN.sub(lambda m: m.group() if m.group().lower() in allowed else "xrare", text)
+
+
+def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: int) -> set[str]:
+    """Words used in at least ``min_groups`` different source groups (source-specific names and jargon
+    — site names, recurring columnists, one outlet's pet topics — are dropped from the n-grams)."""
+    seen: dict[str, set[str]] = {}
+    for t, g in zip(texts, groups):
+        for w in set(m.group().lower() for m in _TOKEN.finditer(t)):
+            seen.setdefault(w, set()).add(g)
+    return {w for w, gs in seen.items() if len(gs) >= min_groups}
+
+
+def speaker_label(text: str) -> str | None:
+    """The speaker prefix of a transcript turn ("Interviewer", "Q", "The President"), or None."""
+    text = text.lstrip()
+    m = _SPEAKER_MD.match(text)
+    if m:
+        return m.group(0).strip(" *:\t")
+    m = _SPEAKER_QA.match(text)
+    if m:
+        return m.group(0).strip(" .:\t")
+    m = _SPEAKER_NAME.match(text)
+    if m:
+        label = m.group(1)
+        words = label.lower().replace("’", "'").split()
+        if words[-1].rstrip(".") in _TITLE_ABBR or len(label) < 2:
+            return None
+        sep = text[m.end(1):m.end(1) + 2].strip()
+        # "Yes." / "Well." alone are not labels; a one-word label needs a name-like word or a colon.
+        if len(words) == 1 and sep != ":" and not (label[0].isupper() and ("'" in label or "’" in label
+                                                                          or label.isupper())):
+            return None
+        if len(words) >= 2 and sep != ":" and words[0] not in ("the", "mr.", "mrs.", "ms.", "dr.") and \
+                not label.isupper() and not all(w[0].isupper() for w in label.split()):
+            return None
+        return label
+    return None
+
+
+def _subjectivity_score(tokens: list[str], subj: dict[str, float] | None) -> float:
+    if not subj:
+        return 0.0
+    vals = [subj[t] for t in tokens if t in subj]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) -> np.ndarray:
+    """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise)."""
+    text = text or ""
+    tokens = [t.lower().replace("’", "'") for t in _WORD.findall(text)]
+    n = max(len(tokens), 1)
+    n_sent = max(len(_SENT_END.findall(text)), 1)
+    pos, neg, lex = positive_words(), negative_words(), vader()
+
+    def rate(words: frozenset[str]) -> float:
+        return sum(t in words for t in tokens) / n
+
+    quoted = sum(len(m) for m in re.findall(r"[\"“][^\"“”]{1,600}[\"”]", text))
+    speaker = speaker_label(text)
+    md = 1.0 if _SPEAKER_MD.match(text.lstrip()) else 0.0
+    qa = 1.0 if _SPEAKER_QA.match(text.lstrip()) else 0.0
+    superl = sum((t.endswith("est") and len(t) > 5 and t not in ("interest", "request", "protest",
+                                                                 "suggest", "honest", "modest"))
+                 or t in ("most", "best", "worst") for t in tokens) / n
+    allcaps = sum(1 for w in re.findall(r"\b[A-Z]{3,}\b", text)) / n
+    vals = [abs(lex[t]) for t in tokens if t in lex]
+    stripped = text.strip()
+    heading = 1.0 if (len(tokens) <= 14 and not re.search(r"[.!]\s*$", stripped)) else 0.0
+    feats = [
+        math.log1p(len(text)),
+        min(len(tokens) / n_sent, 80.0) / 10.0,
+        rate(_FP1), rate(_FP2), rate(_SP), rate(_MODALS), rate(_REPORT),
+        len(_QUOTE.findall(text)) / n,
+        quoted / max(len(text), 1),
+        len(_DIGIT.findall(text)) / n,
+        (len(_YEAR.findall(text)) + sum(t in _MONTHS for t in tokens)) / n,
+        text.count("?") / n_sent,
+        1.0 if stripped.endswith("?") else 0.0,
+        text.count("!") / n_sent,
+        1.0 if speaker else 0.0, qa, md,
+        rate(_CONVERS), superl, rate(_INTENS), rate(_HEDGE), rate(_SATIRE), allcaps,
+        len(_CAPWORD.findall(text)) / n,
+        rate(pos), rate(neg),
+        float(np.mean(vals)) if vals else 0.0,
+        _subjectivity_score(tokens, subjectivity),
+        1.0 if len(tokens) < 12 else 0.0,
+        heading,
+    ]
+    return np.asarray(feats, dtype=np.float64)
+
+
+def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
+    if not paragraphs:
+        return np.zeros((0, len(DENSE_NAMES)))
+    return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+
+
+def learn_subjectivity(zip_path: Path = DEFAULT_SUBJECTIVITY_ZIP, min_count: int = 5,
+                       max_words: int = 4000) -> dict[str, float]:
+    """Word → smoothed log-odds of appearing in a subjective vs objective Pang & Lee sentence (train time)."""
+    with zipfile.ZipFile(zip_path) as z:
+        subj = z.read("subjectivity/quote.tok.gt9.5000").decode("latin-1").lower()
+        obj = z.read("subjectivity/plot.tok.gt9.5000").decode("latin-1").lower()
+    from collections import Counter
+    cs, co = Counter(_WORD.findall(subj)), Counter(_WORD.findall(obj))
+    ns, no = sum(cs.values()), sum(co.values())
+    scores = {}
+    for w in set(cs) | set(co):
+        if cs[w] + co[w] >= min_count:
+            scores[w] = math.log((cs[w] + 1) / ns) - math.log((co[w] + 1) / no)
+    keep = sorted(scores, key=lambda w: -abs(scores[w]))[:max_words]
+    return {w: float(np.clip(scores[w], -3, 3)) for w in sorted(keep)}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Context features for stage 2
+# ----------------------------------------------------------------------------------------------------
+def _context_names(labels: Sequence[str]) -> list[str]:
+    names = [f"p1_log_{g}" for g in labels]
+    names += [f"adjacent_{g}" for g in labels]
+    names += [f"window3_{g}" for g in labels]
+    names += [f"article_{g}" for g in labels]
+    names += ["rel_position", "is_first", "log_n_paragraphs", "log_chars_self"]
+    return names
+
+
+def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Stage-2 inputs for every paragraph of one article, from stage-1 probabilities only.
+
+    ``dense_z`` (scaled style features) is accepted for interface stability but not used: article-level
+    means of style features let stage 2 learn source formatting (heading and paragraph-length habits of
+    each corpus), which did not transfer to real pages."""
+    n, k = p1.shape
+    if n == 0:
+        return np.zeros((0, 4 * k + 4))
+    w = np.asarray(lengths, dtype=np.float64) + 20.0
+    art = (p1 * w[:, None]).sum(0) / w.sum()
+    idx = np.arange(n)
+    dist = np.abs(idx[:, None] - idx[None, :])
+    adj = (dist == 1).astype(float)
+    win = np.where((dist >= 1) & (dist <= 3), 1.0 / np.maximum(dist, 1), 0.0) * w[None, :]
+
+    def avg(mat, m, fallback):
+        s = m.sum(1, keepdims=True)
+        out = np.where(s > 0, (m @ mat) / np.maximum(s, 1e-12), fallback)
+        return out
+
+    adj_p = avg(p1, adj, p1)
+    win_p = avg(p1, win, p1)
+    pos = idx / max(n - 1, 1)
+    return np.hstack([
+        np.log(np.clip(p1, 1e-4, 1.0)), adj_p, win_p, np.repeat(art[None, :], n, 0),
+        pos[:, None], (idx == 0).astype(float)[:, None], np.full((n, 1), math.log(n)),
+        np.log1p(np.asarray(lengths, dtype=float))[:, None],
+    ])
+
+
+# ----------------------------------------------------------------------------------------------------
+# The classifier
+# ----------------------------------------------------------------------------------------------------
+class GenreClassifier:
+    """Paragraph genre in context (two linear stages); see the module docstring.
+
+    Plain parameters: ``ngram_range``, ``min_df``, ``max_features``, ``C`` (stage 1), ``C2`` (stage 2),
+    ``dense_weight``, ``oof_folds`` (folds for out-of-fold stage-1 predictions), ``synthetic_mixed``
+    (synthetic mixed pages per real article for stage 2), ``seed``, ``subjectivity_zip`` (Pang & Lee zip
+    used at fit time; ``None`` or missing → no subjectivity feature, value 0).
+    """
+
+    def __init__(self, *, ngram_range=(1, 2), min_df: int = 3, max_features: int | None = 60000,
+                 C: float = 4.0, C2: float = 0.5, dense_weight: float = 1.0, oof_folds: int = 4,
+                 synthetic_mixed: float = 0.6, seed: int = 0, min_groups: int = 3,
+                 class_weight: str | None = "balanced",
+                 subjectivity_zip: str | None = str(DEFAULT_SUBJECTIVITY_ZIP)) -> None:
+        self.ngram_range = tuple(ngram_range)
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.C2 = C2
+        self.dense_weight = dense_weight
+        self.oof_folds = oof_folds
+        self.synthetic_mixed = synthetic_mixed
+        self.seed = seed
+        self.min_groups = min_groups
+        self.class_weight = class_weight
+        self.allowed_words: frozenset[str] | None = None
+        self.subjectivity_zip = subjectivity_zip
+        self.labels: tuple[str, ...] = GENRES
+        self.temperature = 1.0
+        self.subjectivity: dict[str, float] = {}
+
+    def plain_params(self) -> dict[str, Any]:
+        return {"ngram_range": list(self.ngram_range), "min_df": self.min_df, "max_features": self.max_features,
+                "C": self.C, "C2": self.C2, "dense_weight": self.dense_weight, "oof_folds": self.oof_folds,
+                "synthetic_mixed": self.synthetic_mixed, "seed": self.seed, "min_groups": self.min_groups,
+                "class_weight": self.class_weight,
+                "subjectivity_zip": self.subjectivity_zip}
+
+    # -- stage 1 ---------------------------------------------------------------------------------
+    def _stage1(self) -> LinearTextClassifier:
+        return LinearTextClassifier(ngram_range=self.ngram_range, min_df=self.min_df,
+                                    max_features=self.max_features, C=self.C, class_weight=self.class_weight,
+                                    max_iter=3000, dense_weight=self.dense_weight)
+
+    def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+        proba = model.predict_proba([filter_tokens(normalise(t), self.allowed_words) for t in texts], dense)
+        order = [list(model.classes_).index(g) for g in self.labels]
+        return proba[:, order]
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def fit(self, articles: Sequence[Sequence[str]], labels: Sequence[str],
+            calibration: tuple[Sequence[Sequence[str]], Sequence[str]] | None = None,
+            groups: Sequence[str] | None = None) -> "GenreClassifier":
+        """Fit on articles (lists of content paragraphs), one label per article.
+
+        ``groups``: optional source group per article (outlet/site/file); with ``min_groups`` > 1 only words
+        used by at least that many groups enter the n-grams.
+        ``calibration``: optional held-out (articles, labels) on which the softmax temperature is fitted.
+        """
+        articles = [[str(p) for p in a] for a in articles]
+        labels = [str(y) for y in labels]
+        if len(articles) != len(labels):
+            raise ValueError(f"got {len(articles)} articles but {len(labels)} labels; pass one label per article")
+        if not articles:
+            raise ValueError("no training articles; pass at least one article per genre")
+        if groups is not None and len(groups) != len(articles):
+            raise ValueError(f"got {len(articles)} articles but {len(groups)} groups; pass one group per article")
+        keep = [i for i, a in enumerate(articles) if any(p.strip() for p in a)]
+        articles = [[p for p in articles[i] if p.strip()] for i in keep]
+        labels = [labels[i] for i in keep]
+        groups = [str(groups[i]) for i in keep] if groups is not None else None
+        present = set(labels)
+        if len(present) < 2:
+            raise ValueError(f"need at least two genres to fit; got {sorted(present)}")
+        self.labels = tuple(g for g in GENRES if g in present) + tuple(sorted(present - set(GENRES)))
+        rng = np.random.default_rng(self.seed)
+        zp = Path(self.subjectivity_zip) if self.subjectivity_zip else None
+        self.subjectivity = learn_subjectivity(zp) if zp and zp.exists() else {}
+
+        texts = [p for a in articles for p in a]
+        y = np.array([lab for a, lab in zip(articles, labels) for _ in a])
+        art_id = np.array([i for i, a in enumerate(articles) for _ in a])
+        dense = features_matrix(texts, self.subjectivity)
+        norm = [normalise(t) for t in texts]
+        self.allowed_words = None
+        if groups is not None and self.min_groups > 1:
+            para_groups = [g for a, g in zip(articles, groups) for _ in a]
+            self.allowed_words = frozenset(cross_source_words(norm, para_groups, self.min_groups))
+            norm = [filter_tokens(t, self.allowed_words) for t in norm]
+
+        # out-of-fold stage-1 probabilities (folds over articles, stratified by genre)
+        folds = np.zeros(len(articles), dtype=int)
+        for g in self.labels:
+            idx = np.flatnonzero(np.array(labels) == g)
+            rng.shuffle(idx)
+            folds[idx] = np.arange(len(idx)) % self.oof_folds
+        para_fold = folds[art_id]
+        p1_oof = np.zeros((len(texts), len(self.labels)))
+        for f in range(self.oof_folds):
+            tr, te = para_fold != f, para_fold == f
+            if te.sum() == 0 or len(set(y[tr])) < len(self.labels):
+                continue
+            m = self._stage1().fit([norm[i] for i in np.flatnonzero(tr)], y[tr], dense[tr])
+            p1_oof[te] = self._p1(m, [texts[i] for i in np.flatnonzero(te)], dense[te])
+        self.stage1_ = self._stage1().fit(norm, y, dense)
+        dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
+
+        # stage 2 on real articles + synthetic mixed pages
+        starts = np.r_[0, np.cumsum([len(a) for a in articles])]
+        spans = [(starts[i], starts[i + 1]) for i in range(len(articles))]
+        lengths = np.array([len(t) for t in texts])
+        X2, y2 = [], []
+        for s, e in spans:
+            X2.append(context_features(p1_oof[s:e], dense_z[s:e], lengths[s:e]))
+            y2.append(y[s:e])
+        by_genre = {g: [i for i, lab in enumerate(labels) if lab == g] for g in self.labels}
+        for _ in range(int(self.synthetic_mixed * len(articles))):
+            n_blocks = int(rng.integers(2, 4))
+            gs = rng.choice(self.labels, size=min(n_blocks, len(self.labels)), replace=False)
+            rows = []
+            for g in gs:
+                s, e = spans[int(rng.choice(by_genre[g]))]
+                size = int(rng.integers(2, 11))
+                b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
+                rows.extend(range(b0, min(e, b0 + size)))
+            rows = np.array(rows)
+            X2.append(context_features(p1_oof[rows], dense_z[rows], lengths[rows]))
+            y2.append(y[rows])
+        X2, y2 = np.vstack(X2), np.concatenate(y2)
+        self.s2_mean_ = X2.mean(0)
+        sc = X2.std(0)
+        self.s2_scale_ = np.where(sc > 0, sc, 1.0)
+        from sklearn.linear_model import LogisticRegression
+        clf = LogisticRegression(C=self.C2, class_weight="balanced", max_iter=3000)
+        clf.fit((X2 - self.s2_mean_) / self.s2_scale_, y2)
+        coef, intercept = clf.coef_, clf.intercept_
+        if coef.shape[0] == 1:  # binary: the same probabilities as a two-row softmax
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        order = [list(clf.classes_).index(g) for g in self.labels]
+        self.s2_coef_ = coef[order].astype(np.float64)
+        self.s2_intercept_ = intercept[order].astype(np.float64)
+        self.temperature = 1.0
+        if calibration is not None:
+            self.calibrate(*calibration)
+        return self
+
+    def calibrate(self, articles: Sequence[Sequence[str]], labels: Sequence[str]) -> float:
+        """Fit the stage-2 softmax temperature on held-out articles (paragraphs inherit the label)."""
+        logits, ys = [], []
+        for a, lab in zip(articles, labels):
+            if a:
+                logits.append(self.decision_function(a))
+                ys += [self.labels.index(lab)] * len(a)
+        self.temperature = fit_temperature(np.vstack(logits), np.array(ys))
+        return self.temperature
+
+    # -- prediction ------------------------------------------------------------------------------
+    def decision_function(self, paragraphs: Sequence[str]) -> np.ndarray:
+        paragraphs = [str(p) for p in paragraphs]
+        k = len(self.labels)
+        if not paragraphs:
+            return np.zeros((0, k))
+        dense = features_matrix(paragraphs, self.subjectivity)
+        p1 = self._p1(self.stage1_, paragraphs, dense)
+        dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
+        X2 = context_features(p1, dense_z, np.array([len(p) for p in paragraphs]))
+        return ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
+
+    def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """One article's content paragraphs, in order → ``(n_paragraphs, len(labels))`` in-context probs."""
+        if isinstance(paragraphs, str):
+            raise TypeError("predict_proba takes a list of paragraph strings for ONE article, not a string")
+        logits = self.decision_function(paragraphs)
+        if len(logits) == 0:
+            return logits
+        return softmax(logits / self.temperature)
+
+    def predict_proba_stage1(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """Context-free paragraph probabilities (stage 1 only), for inspection."""
+        paragraphs = [str(p) for p in paragraphs]
+        if not paragraphs:
+            return np.zeros((0, len(self.labels)))
+        return self._p1(self.stage1_, paragraphs, features_matrix(paragraphs, self.subjectivity))
+
+    def predict(self, paragraphs: Sequence[str]) -> list[str]:
+        return [self.labels[i] for i in self.predict_proba(paragraphs).argmax(1)]
+
+    # -- inspection ------------------------------------------------------------------------------
+    def top_features(self, k: int = 20) -> dict[str, Any]:
+        s1 = self.stage1_.top_features(k, dense_names=list(DENSE_NAMES))
+        names = _context_names(self.labels)
+        centred = self.s2_coef_ - self.s2_coef_.mean(0, keepdims=True)
+        s2 = {g: [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
+              for i, g in enumerate(self.labels)}
+        return {"stage1": s1, "stage2": s2}
+
+    # -- state -----------------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        s1_config, s1_arrays = self.stage1_.get_state()
+        words = sorted(self.subjectivity)
+        config = {
+            "format": STATE_FORMAT,
+            "params": self.plain_params(),
+            "labels": list(self.labels),
+            "temperature": self.temperature,
+            "dense_names": list(DENSE_NAMES),
+            "stage1": s1_config,
+            "stage2_features": _context_names(self.labels),
+            "subjectivity_words": words,
+            "allowed_words": sorted(self.allowed_words) if self.allowed_words else None,
+        }
+        arrays = {f"s1_{k}": np.asarray(v) for k, v in s1_arrays.items()}
+        arrays.update({
+            "s2_coef": self.s2_coef_, "s2_intercept": self.s2_intercept_,
+            "s2_mean": self.s2_mean_, "s2_scale": self.s2_scale_,
+            "subjectivity_scores": np.array([self.subjectivity[w] for w in words], dtype=np.float64),
+        })
+        return config, arrays
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> "GenreClassifier":
+        if config.get("format") != STATE_FORMAT:
+            raise ValueError(f"not a genre model state (format {config.get('format')!r}, expected {STATE_FORMAT!r})")
+        if list(config.get("dense_names", [])) != list(DENSE_NAMES):
+            raise ValueError("genre state was written with different style features; retrain the model")
+        params = dict(config["params"])
+        model = cls(**params)
+        model.labels = tuple(config["labels"])
+        model.temperature = float(config["temperature"])
+        model.stage1_ = LinearTextClassifier.from_state(
+            config["stage1"], {k[3:]: v for k, v in arrays.items() if k.startswith("s1_")})
+        model.s2_coef_ = np.asarray(arrays["s2_coef"], dtype=np.float64)
+        model.s2_intercept_ = np.asarray(arrays["s2_intercept"], dtype=np.float64)
+        model.s2_mean_ = np.asarray(arrays["s2_mean"], dtype=np.float64)
+        model.s2_scale_ = np.asarray(arrays["s2_scale"], dtype=np.float64)
+        words = config["subjectivity_words"]
+        scores = np.asarray(arrays["subjectivity_scores"], dtype=np.float64)
+        if len(words) != len(scores):
+            raise ValueError("inconsistent genre state: subjectivity words and scores differ in length")
+        model.subjectivity = dict(zip(words, scores.tolist()))
+        allowed = config.get("allowed_words")
+        model.allowed_words = frozenset(allowed) if allowed else None
+        n2 = len(_context_names(model.labels))
+        if model.s2_coef_.shape != (len(model.labels), n2) or model.s2_mean_.shape != (n2,):
+            raise ValueError(f"inconsistent genre state: stage-2 coef {model.s2_coef_.shape}, expected "
+                             f"({len(model.labels)}, {n2})")
+        return model
+
+
+def article_genre(paragraph_probs: np.ndarray, lengths: Sequence[int], labels: Sequence[str],
+                  mixed_share: float = MIXED_SHARE) -> tuple[str, dict[str, float], bool, dict[str, float]]:
+    """Article label, genre scores (character-weighted mean of paragraph probs, sum 1), ``mixed``, genre mix.
+
+    ``genre_mix[g]`` is the share of the content characters whose paragraph's most probable genre is g.
+    ``mixed`` is true when at least two genres each hold ≥ ``mixed_share`` of the characters.  An article
+    with no paragraphs gets uniform scores, the first label, ``mixed`` False and an all-zero mix.
+    """
+    labels = list(labels)
+    probs = np.asarray(paragraph_probs, dtype=np.float64).reshape(-1, len(labels))
+    lengths = np.asarray(list(lengths), dtype=np.float64)
+    if len(lengths) != len(probs):
+        raise ValueError(f"got {len(probs)} paragraph rows but {len(lengths)} lengths; pass one length per paragraph")
+    if len(probs) == 0 or lengths.sum() <= 0:
+        if len(probs) == 0:
+            u = 1.0 / len(labels)
+            return labels[0], {g: u for g in labels}, False, {g: 0.0 for g in labels}
+        lengths = np.ones(len(probs))
+    w = lengths / lengths.sum()
+    scores = (probs * w[:, None]).sum(0)
+    scores = scores / scores.sum()
+    top = probs.argmax(1)
+    mix = np.array([w[top == j].sum() for j in range(len(labels))])
+    mixed = int((mix >= mixed_share).sum()) >= 2
+    label = labels[int(scores.argmax())]
+    return (label, {g: float(s) for g, s in zip(labels, scores)}, bool(mixed),
+            {g: float(s) for g, s in zip(labels, mix)})

@@ -1,0 +1,265 @@
+"""Tests for stance.genre: features, fitting on a tiny in-test corpus, state round trip, article_genre."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from stance.genre import (DENSE_NAMES, GENRES, GenreClassifier, article_genre, context_features, normalise,
+                          paragraph_features, speaker_label)
+
+F = {name: i for i, name in enumerate(DENSE_NAMES)}
+
+# Tiny hand-written corpus (invented text), a few articles per genre.
+REPORT = [
+    ["Officials said on Tuesday that 14 people were injured in the fire.",
+     "The ministry confirmed in a statement that 3,000 residents were evacuated on March 4.",
+     "According to police, the cause of the blaze is under investigation, a spokesman said."],
+    ["The central bank raised its key rate by 0.25 points to 4.5% on Wednesday, officials announced.",
+     "Analysts had expected the move, according to a survey published in 2023.",
+     "The decision was approved by seven of nine board members, the bank said."],
+    ["Parliament voted 312 to 140 on Monday to approve the budget, the speaker's office reported.",
+     "The bill now goes to the senate, which is expected to vote on June 2, officials said."],
+]
+OPINION = [
+    ["We should stop pretending that this policy works. It clearly does not.",
+     "I believe our leaders must find the courage to admit their mistakes.",
+     "Surely the voters deserve better than these shameful excuses."],
+    ["This is a disgraceful decision and we must say so plainly.",
+     "In my view, the government ought to reverse course before it is too late.",
+     "Perhaps the real scandal is how little anyone seems to care."],
+    ["Our cities deserve better. I cannot accept the lazy argument that nothing can change.",
+     "We need bold, honest leadership, and we need it now."],
+]
+SATIRE = [
+    ["Area man heroically finishes entire pizza, declares himself greatest American ever!",
+     "Sources confirmed the man is now the most exhausted person in the history of the universe.",
+     "You won't believe what happened next: absolutely nothing, folks!"],
+    ["Nation's dogs unveil totally bold plan to finally catch the mailman!",
+     "Apparently the plan involves barking louder than ever before, the best strategy yet.",
+     "Honestly, you have to admire the sheer audacity of the greatest minds of our time!"],
+    ["Local cat elected mayor in the most shocking upset ever, folks!",
+     "Apparently the cat promised free naps for every voter, the boldest pledge yet!"],
+]
+INTERVIEW = [
+    ["Q. Mr. President, what will you do about the economy?",
+     "The President. Well, I think we have to keep working. Thank you for asking.",
+     "Q. Do you expect the bill to pass?",
+     "The President. Yes, I do."],
+    ["**Interviewer:** Welcome to the show. What do you make of the vote?",
+     "**Dr. Smith:** Thank you for having me. It is a big moment.",
+     "**Interviewer:** Will it last?",
+     "**Dr. Smith:** I hope so."],
+    ["Q: How did you start?", "A: I started small, with one shop.", "Q: And now?", "A: Now we have ten."],
+]
+
+
+def tiny_corpus():
+    articles = REPORT + OPINION + SATIRE + INTERVIEW
+    labels = ["reporting"] * 3 + ["opinion"] * 3 + ["satire"] * 3 + ["interview"] * 3
+    return articles, labels
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    articles, labels = tiny_corpus()
+    return GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, subjectivity_zip=None).fit(
+        articles, labels)
+
+
+# -- features ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,label", [
+    ("**Interviewer:** Welcome to our discussion.", "Interviewer"),
+    ("**Dr. Jane Thompson:** Thank you for having me!", "Dr. Jane Thompson"),
+    ("Q. Mr. President, you met your goal.", "Q"),
+    ("Q: What happened?", "Q"),
+    ("The President. Yes, but there are close seconds.", "The President"),
+    ("O'Donnell. You're coming up against something new.", "O'Donnell"),
+    ("THE PRESIDENT. Although attention is focused elsewhere.", "THE PRESIDENT"),
+])
+def test_speaker_labels_are_interview_cues(text, label):
+    assert speaker_label(text) == label
+    f = paragraph_features(text)
+    assert f[F["speaker_label"]] == 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "Mr. Smith said the vote would be held on Monday.",
+    "Yes. I think so, he added.",
+    "Rep. Joe Sestak said he would run.",
+    "The ministry confirmed the figures.",
+])
+def test_ordinary_sentences_are_not_speaker_labels(text):
+    assert speaker_label(text) is None
+    assert paragraph_features(text)[F["speaker_label"]] == 0.0
+
+
+def test_pronoun_modal_and_attribution_counts():
+    f = paragraph_features("I think I should go, and my friends agree")
+    assert f[F["first_person_sg"]] == pytest.approx(3 / 9)
+    assert f[F["modal_verbs"]] == pytest.approx(1 / 9)
+    g = paragraph_features("We must act, you know, and you must too")
+    assert g[F["first_person_pl"]] == pytest.approx(1 / 9)
+    assert g[F["second_person"]] == pytest.approx(2 / 9)
+    r = paragraph_features("The minister said 40 people died in March 2024, according to officials.")
+    assert r[F["attribution_verbs"]] > 0.2  # said, according, officials
+    assert r[F["numbers"]] > 0 and r[F["dates_years"]] > 0
+
+
+def test_questions_exclamations_quotes_and_qa():
+    f = paragraph_features("Is this real? Really? Wow!")
+    assert f[F["question_marks"]] == pytest.approx(2 / 3)
+    assert f[F["exclamations"]] == pytest.approx(1 / 3)
+    assert f[F["ends_with_question"]] == 0.0
+    q = paragraph_features('Q. What did he say? "Nothing at all," she replied?')
+    assert q[F["qa_label"]] == 1.0 and q[F["ends_with_question"]] == 1.0
+    assert q[F["quote_marks"]] > 0 and q[F["quoted_share"]] > 0
+    assert paragraph_features("**Interviewer:** Hi.")[F["markdown_speaker"]] == 1.0
+
+
+def test_evaluative_words_and_empty_paragraph():
+    f = paragraph_features("A shameful, disgraceful and terrible failure by the worst leaders.")
+    assert f[F["negative_words"]] > 0.3
+    assert f[F["superlatives"]] > 0
+    e = paragraph_features("")
+    assert e.shape == (len(DENSE_NAMES),) and np.all(np.isfinite(e))
+
+
+def test_normalise_masks_names_and_typography():
+    assert normalise("Officials in Washington said Trump’s plan failed.") == \
+        "Officials in Xname said Xname's plan failed."
+    assert normalise("The President. Yes.").startswith("The President. Yes")
+
+
+def test_context_features_shape():
+    p1 = np.full((3, 4), 0.25)
+    x = context_features(p1, np.zeros((3, len(DENSE_NAMES))), np.array([10, 20, 30]))
+    assert x.shape == (3, 4 * 4 + 4)
+    assert context_features(np.zeros((0, 4)), np.zeros((0, len(DENSE_NAMES))), np.zeros(0)).shape[0] == 0
+
+
+# -- model ---------------------------------------------------------------------------------------
+def test_fit_predict_shapes_and_labels(tiny_model):
+    assert tiny_model.labels == GENRES
+    probs = tiny_model.predict_proba(["Officials said 12 people died.", "I think we must act."])
+    assert probs.shape == (2, 4)
+    assert np.allclose(probs.sum(1), 1.0)
+
+
+def test_model_learns_the_tiny_corpus(tiny_model):
+    articles, labels = tiny_corpus()
+    right = sum(article_genre(tiny_model.predict_proba(a), [len(p) for p in a], tiny_model.labels)[0] == y
+                for a, y in zip(articles, labels))
+    assert right >= 10  # of 12 training articles
+
+
+def test_interview_block_is_recognised(tiny_model):
+    probs = tiny_model.predict_proba(["Q. What is your plan?", "The President. We will keep working.",
+                                      "Q. And the budget?", "The President. It will pass."])
+    assert all(tiny_model.labels[i] == "interview" for i in probs.argmax(1))
+
+
+def test_empty_article_gives_empty_matrix(tiny_model):
+    assert tiny_model.predict_proba([]).shape == (0, 4)
+
+
+def test_string_instead_of_paragraph_list_is_rejected(tiny_model):
+    with pytest.raises(TypeError):
+        tiny_model.predict_proba("one string")
+
+
+def test_fit_rejects_length_mismatch_and_single_genre():
+    articles, labels = tiny_corpus()
+    with pytest.raises(ValueError):
+        GenreClassifier(subjectivity_zip=None).fit(articles, labels[:-1])
+    with pytest.raises(ValueError):
+        GenreClassifier(subjectivity_zip=None, min_df=1).fit(REPORT, ["reporting"] * 3)
+
+
+def test_state_round_trip_identical_probabilities(tiny_model, tmp_path):
+    config, arrays = tiny_model.get_state()
+    json.dumps(config)  # plain JSON
+    assert all(isinstance(v, np.ndarray) and v.dtype.kind in "fiu" for v in arrays.values())
+    np.savez_compressed(tmp_path / "genre.npz", **arrays)
+    (tmp_path / "genre.json").write_text(json.dumps(config))
+    with np.load(tmp_path / "genre.npz", allow_pickle=False) as z:
+        loaded = {k: z[k] for k in z.files}
+    again = GenreClassifier.from_state(json.loads((tmp_path / "genre.json").read_text()), loaded)
+    paras = ["Officials said 12 people died.", "You won't believe this, folks!", "Q. Why?", "I think not."]
+    assert again.labels == tiny_model.labels
+    np.testing.assert_array_equal(again.predict_proba(paras), tiny_model.predict_proba(paras))
+
+
+def test_from_state_rejects_foreign_state(tiny_model):
+    config, arrays = tiny_model.get_state()
+    with pytest.raises(ValueError):
+        GenreClassifier.from_state({**config, "format": "something/else"}, arrays)
+    bad = dict(arrays)
+    bad["s2_coef"] = bad["s2_coef"][:, :-1]
+    with pytest.raises(ValueError):
+        GenreClassifier.from_state(config, bad)
+
+
+def test_subset_of_labels():
+    articles, labels = tiny_corpus()
+    keep = [i for i, y in enumerate(labels) if y in ("reporting", "opinion")]
+    m = GenreClassifier(min_df=1, oof_folds=2, subjectivity_zip=None).fit(
+        [articles[i] for i in keep], [labels[i] for i in keep])
+    assert m.labels == ("reporting", "opinion")
+    assert m.predict_proba(["We must act."]).shape == (1, 2)
+
+
+# -- article_genre -------------------------------------------------------------------------------
+def test_article_genre_mixed_50_50():
+    probs = np.array([[0.9, 0.05, 0.03, 0.02], [0.02, 0.03, 0.05, 0.9]])
+    label, scores, mixed, mix = article_genre(probs, [100, 100], GENRES)
+    assert mixed is True
+    assert mix["reporting"] == pytest.approx(0.5) and mix["interview"] == pytest.approx(0.5)
+    assert sum(scores.values()) == pytest.approx(1.0)
+    assert sum(mix.values()) == pytest.approx(1.0)
+    assert label in ("reporting", "interview")
+
+
+def test_article_genre_single_genre():
+    probs = np.array([[0.1, 0.7, 0.1, 0.1]] * 4 + [[0.6, 0.2, 0.1, 0.1]])
+    label, scores, mixed, mix = article_genre(probs, [300, 300, 300, 300, 40], GENRES)
+    assert label == "opinion" and mixed is False
+    assert sum(scores.values()) == pytest.approx(1.0)
+    assert mix["reporting"] == pytest.approx(40 / 1240)
+
+
+def test_article_genre_weights_by_characters():
+    probs = np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    label, scores, mixed, _ = article_genre(probs, [1000, 10], GENRES)
+    assert label == "opinion" and not mixed and scores["opinion"] > 0.95
+
+
+def test_article_genre_bad_input():
+    with pytest.raises(ValueError):
+        article_genre(np.full((2, 4), 0.25), [10], GENRES)
+    label, scores, mixed, mix = article_genre(np.zeros((0, 4)), [], GENRES)
+    assert not mixed and sum(scores.values()) == pytest.approx(1.0) and sum(mix.values()) == 0.0
+
+
+def test_cross_source_word_filter():
+    from stance.genre import cross_source_words, filter_tokens
+    words = cross_source_words(["the Zorblat said", "the cat said", "the dog"], ["a", "b", "c"], 2)
+    assert words == {"the", "said"}
+    assert filter_tokens("The Zorblat said", words) == "The xrare said"
+    assert filter_tokens("anything", None) == "anything"
+
+
+def test_fit_with_groups_keeps_round_trip(tmp_path):
+    articles, labels = tiny_corpus()
+    groups = [f"src{i % 4}" for i in range(len(articles))]
+    m = GenreClassifier(min_df=1, oof_folds=2, min_groups=2, subjectivity_zip=None).fit(
+        articles, labels, groups=groups)
+    assert m.allowed_words and "the" in m.allowed_words
+    config, arrays = m.get_state()
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    paras = ["Officials said 12 people died.", "Q. Why?"]
+    np.testing.assert_array_equal(again.predict_proba(paras), m.predict_proba(paras))
+    with pytest.raises(ValueError):
+        GenreClassifier(subjectivity_zip=None).fit(articles, labels, groups=groups[:-1])
