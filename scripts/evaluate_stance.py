@@ -40,7 +40,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  #
 
 from stance.linear import LinearTextClassifier  # noqa: E402
 from stance.targets import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, StanceClassifier,  # noqa: E402
-                            aggregate, label_for, mention_confidences, mention_scores)
+                            aggregate, combine, label_for, mention_confidences, mention_scores)
 from stance.text import split_sentences  # noqa: E402
 from train_stance import DEFAULT_DATA, load, load_rows, save, sha256, train  # noqa: E402
 
@@ -137,6 +137,8 @@ def persent_scores(rows: list[dict], predictor, vader: Vader) -> dict[str, np.nd
         s, c = mention_scores(probs), mention_confidences(probs)
         agg = [aggregate(s[owner == i], c[owner == i]) for i in range(len(rows))]
         out[name] = np.array([a[0] for a in agg])
+        out[name + "_shipped_label"] = np.array(
+            [_LABEL_TO_VALUE[combine(probs[owner == i])[1]] if (owner == i).any() else 0 for i in range(len(rows))])
         out[name + "_confidence"] = np.array([a[1] for a in agg])
     comp = vader.compound(texts) if texts else np.zeros(0)
     out["vader"] = np.array([comp[owner == i].mean() if (owner == i).any() else 0.0 for i in range(len(rows))])
@@ -260,12 +262,14 @@ def main(argv: list[str] | None = None) -> int:
             for k in ("model", "vader", "tfidf"):
                 t = thresholds[k]
                 res[part][k] = metrics(y[mask], to_labels(sc[k][mask], t["negative"], t["positive"]))
+            # what stance.classify reports: the argmax of the confidence-weighted mean probabilities
+            res[part]["model_as_shipped"] = metrics(y[mask], sc["model_shipped_label"][mask])
             res[part]["model_label_for_defaults"] = metrics(
                 y[mask], to_labels(sc["model"][mask], NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD))
         report["sets"][set_name] = res
         for part in ("eval_half", "all"):
             lines.append(f"{set_name} [{part}] (aggregated mention sentences)")
-            lines += [fmt_row(k, res[part][k]) for k in ("model", "vader", "tfidf")]
+            lines += [fmt_row(k, res[part][k]) for k in ("model", "model_as_shipped", "vader", "tfidf")]
 
     # speed and the canonical example
     rw_texts, rw_spans, _, _ = load_rows(data / "newsmtsc_dev_rw.jsonl")

@@ -33,7 +33,7 @@ from stance.genre import GENRES, GenreClassifier, article_genre  # noqa: E402
 from stance.linear import softmax  # noqa: E402
 from stance.text import split_paragraphs  # noqa: E402
 
-SEEDS_DIR = Path("/work/shared/seeds")
+SEEDS_DIR = REPO / "seeds"
 SEED_FIXTURE = REPO / "tests" / "fixtures" / "seed_genres.json"
 MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_folds": 3}
 

@@ -22,6 +22,7 @@ the per-genre share of characters.  ``mixed`` is true when at least two genres e
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import zipfile
@@ -36,7 +37,6 @@ from .linear import LinearTextClassifier, fit_temperature, softmax
 GENRES = ("reporting", "opinion", "satire", "interview")
 MIXED_SHARE = 0.20
 STATE_FORMAT = "stance.genre/1"
-DEFAULT_SUBJECTIVITY_ZIP = Path("/work/shared/nltk_data/corpora/subjectivity.zip")
 
 # ----------------------------------------------------------------------------------------------------
 # Hand-made features
@@ -216,7 +216,15 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
 
 
-def learn_subjectivity(zip_path: Path = DEFAULT_SUBJECTIVITY_ZIP, min_count: int = 5,
+def shipped_subjectivity() -> dict[str, float]:
+    """The subjectivity word scores shipped with stance (learnt once from Pang & Lee by learn_subjectivity)."""
+    from importlib import resources
+
+    path = resources.files("stance") / "data" / "lexicons" / "subjectivity_scores.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))["scores"])
+
+
+def learn_subjectivity(zip_path: Path, min_count: int = 5,
                        max_words: int = 4000) -> dict[str, float]:
     """Word → smoothed log-odds of appearing in a subjective vs objective Pang & Lee sentence (train time)."""
     with zipfile.ZipFile(zip_path) as z:
@@ -241,7 +249,7 @@ def _context_names(labels: Sequence[str]) -> list[str]:
     names += [f"adjacent_{g}" for g in labels]
     names += [f"window3_{g}" for g in labels]
     names += [f"article_{g}" for g in labels]
-    names += ["rel_position", "is_first", "log_n_paragraphs", "log_chars_self"]
+    names += ["rel_position", "is_first", "log_chars_self"]
     return names
 
 
@@ -253,7 +261,7 @@ def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -
     each corpus), which did not transfer to real pages."""
     n, k = p1.shape
     if n == 0:
-        return np.zeros((0, 4 * k + 4))
+        return np.zeros((0, 4 * k + 3))
     w = np.asarray(lengths, dtype=np.float64) + 20.0
     art = (p1 * w[:, None]).sum(0) / w.sum()
     idx = np.arange(n)
@@ -271,7 +279,9 @@ def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -
     pos = idx / max(n - 1, 1)
     return np.hstack([
         np.log(np.clip(p1, 1e-4, 1.0)), adj_p, win_p, np.repeat(art[None, :], n, 0),
-        pos[:, None], (idx == 0).astype(float)[:, None], np.full((n, 1), math.log(n)),
+        # no article-length feature: training windows are 10–24 paragraphs long, so stage 2 learnt
+        # "one-paragraph text → satire" from corpus layout rather than from style
+        pos[:, None], (idx == 0).astype(float)[:, None],
         np.log1p(np.asarray(lengths, dtype=float))[:, None],
     ])
 
@@ -285,14 +295,14 @@ class GenreClassifier:
     Plain parameters: ``ngram_range``, ``min_df``, ``max_features``, ``C`` (stage 1), ``C2`` (stage 2),
     ``dense_weight``, ``oof_folds`` (folds for out-of-fold stage-1 predictions), ``synthetic_mixed``
     (synthetic mixed pages per real article for stage 2), ``seed``, ``subjectivity_zip`` (Pang & Lee zip
-    used at fit time; ``None`` or missing → no subjectivity feature, value 0).
+    to learn word scores from at fit time; ``None`` → the scores shipped in stance/data/lexicons).
     """
 
     def __init__(self, *, ngram_range=(1, 2), min_df: int = 3, max_features: int | None = 60000,
                  C: float = 4.0, C2: float = 0.5, dense_weight: float = 1.0, oof_folds: int = 4,
                  synthetic_mixed: float = 0.6, seed: int = 0, min_groups: int = 3,
                  class_weight: str | None = "balanced",
-                 subjectivity_zip: str | None = str(DEFAULT_SUBJECTIVITY_ZIP)) -> None:
+                 subjectivity_zip: str | None = None) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -355,8 +365,9 @@ class GenreClassifier:
             raise ValueError(f"need at least two genres to fit; got {sorted(present)}")
         self.labels = tuple(g for g in GENRES if g in present) + tuple(sorted(present - set(GENRES)))
         rng = np.random.default_rng(self.seed)
-        zp = Path(self.subjectivity_zip) if self.subjectivity_zip else None
-        self.subjectivity = learn_subjectivity(zp) if zp and zp.exists() else {}
+        # None → the scores shipped with stance; a path → learn them afresh from that Pang & Lee zip
+        self.subjectivity = (learn_subjectivity(Path(self.subjectivity_zip)) if self.subjectivity_zip
+                             else shipped_subjectivity())
 
         texts = [p for a in articles for p in a]
         y = np.array([lab for a, lab in zip(articles, labels) for _ in a])

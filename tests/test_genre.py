@@ -136,7 +136,7 @@ def test_normalise_masks_names_and_typography():
 def test_context_features_shape():
     p1 = np.full((3, 4), 0.25)
     x = context_features(p1, np.zeros((3, len(DENSE_NAMES))), np.array([10, 20, 30]))
-    assert x.shape == (3, 4 * 4 + 4)
+    assert x.shape == (3, 4 * 4 + 3)
     assert context_features(np.zeros((0, 4)), np.zeros((0, len(DENSE_NAMES))), np.zeros(0)).shape[0] == 0
 
 
