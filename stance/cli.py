@@ -6,13 +6,14 @@ Exit status: 0 everything scored, 1 some inputs failed, 2 usage error (bad argum
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import ModelError, StanceError
+from .errors import ModelError, StanceError, TrainingDataError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,14 +31,48 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--actors", metavar="JSON", help='a JSON file of your own actors: {"Name": ["alias", ...]}')
     p.add_argument("--model", metavar="DIR", help=model_help)
 
-    p = sub.add_parser("score", help="score every *.txt / *.md file under a folder into JSON lines")
+    p = sub.add_parser(
+        "score", help="score every article under a folder (.txt .md .html .htm .jsonl) into JSON lines or CSV",
+        description="Score every .txt, .md, .html/.htm file and every line of every .jsonl file under FOLDER, "
+                    "recursively, in a stable order. Files that cannot be read become error records and the run "
+                    "goes on. Exit status: 0 all scored, 1 some failed, 2 usage error.")
     p.add_argument("folder", help="folder to walk recursively")
-    p.add_argument("-o", "--output", default="-", help="output JSONL file, or - for stdout (default)")
+    p.add_argument("-o", "--output", default="-", help="output file, or - for stdout (default)")
+    p.add_argument("-f", "--format", choices=("jsonl", "csv"), default="jsonl",
+                   help="jsonl: one JSON result per article (default); csv: one row per article x actor")
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (-1 = all cores; default 1)")
     p.add_argument("--batch-size", type=int, default=16, help="articles per worker task (default 16)")
-    p.add_argument("--max-bytes", type=int, default=5_000_000, help="files larger than this are recorded as errors")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--max-bytes", type=int, default=5_000_000,
+                   help="files (jsonl: lines) larger than this are recorded as errors (default 5000000)")
+    p.add_argument("--glob", action="append", metavar="PATTERN",
+                   help="only paths (relative to FOLDER) matching PATTERN, e.g. '*.html' or '2024/**'; repeatable")
+    p.add_argument("--resume", action="store_true",
+                   help="keep what --output already holds (repairing a line cut off by a kill) and score only the rest")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, warnings or per-file errors on stderr")
+    p.add_argument("--progress-every", type=int, default=1000, metavar="N",
+                   help="when stderr is not a terminal, print a progress line every N files (default 1000)")
+    p.add_argument("--backend", choices=("loky", "dask"), default="loky",
+                   help="where workers run: loky (local processes, default) or dask (a Dask cluster; stance[dask])")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address for --backend dask, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
     p.add_argument("--model", metavar="DIR", help=model_help)
+
+    p = sub.add_parser("train", help="train a model on your own labelled files or folders")
+    p.add_argument("data", nargs="+", help="JSONL/JSON/CSV/TSV files, or folders (FOLDER/GENRE/*.txt)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="model folder to write")
+    p.add_argument("--include-default-data", metavar="PATH",
+                   help="also train on the default corpus in PATH (the shared data folder with genre/ and stance/)")
+    p.add_argument("--base", metavar="DIR", help="model whose parts are kept where your data has none (default: shipped)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same data + seed → identical model)")
+    p.add_argument("--min-examples", type=int, default=5, help="fewest examples a label may have (default 5)")
+    p.add_argument("--name", default="stance-custom", help="model name recorded in meta.json")
+    p.add_argument("--model-version", default="1", help="model version recorded in meta.json")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+    p = sub.add_parser("evaluate", help="precision/recall/F1, confusion matrix and calibration on labelled data")
+    p.add_argument("data", nargs="+", help="labelled files or folders, as for train")
+    p.add_argument("--model", metavar="DIR", help=model_help)
+    p.add_argument("-o", "--output", metavar="REPORT.json", help="also write the report as JSON")
 
     p = sub.add_parser("info", help="print a model's metadata and model card")
     p.add_argument("model", nargs="?", help=model_help)
@@ -96,26 +131,89 @@ def _classify(args) -> int:
 
 
 def _score(args) -> int:
-    from .batch import score_folder
+    from . import batch
 
     root = Path(args.folder)
     if not root.is_dir():
         print(f"stance: {root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
-    if args.jobs == 0 or args.batch_size < 1:
-        print("stance: --jobs must be a positive number or -1, and --batch-size at least 1", file=sys.stderr)
+    problems = []
+    if args.jobs == 0:
+        problems.append("--jobs must be a positive number or -1 (all cores)")
+    if args.batch_size < 1:
+        problems.append("--batch-size must be at least 1")
+    if args.max_bytes < 1:
+        problems.append("--max-bytes must be at least 1")
+    if args.progress_every < 1:
+        problems.append("--progress-every must be at least 1")
+    if args.resume and args.output == "-":
+        problems.append("--resume needs -o FILE: there is nothing to resume on stdout")
+    if args.scheduler and args.backend != "dask":
+        problems.append("--scheduler goes with --backend dask")
+    if problems:
+        for problem in problems:
+            print(f"stance: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.backend == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("stance: --backend dask needs dask and distributed: pip install 'stance[dask]'", file=sys.stderr)
+            return EXIT_USAGE
+
     model = _load(args.model)
-    progress = None if args.quiet else sys.stderr
-    if args.output == "-":
-        summary = score_folder(model, root, sys.stdout, n_jobs=args.jobs, batch_size=args.batch_size,
-                               max_bytes=args.max_bytes, progress=progress)
-    else:
-        with open(args.output, "w", encoding="utf-8") as out:
-            summary = score_folder(model, root, out, n_jobs=args.jobs, batch_size=args.batch_size,
-                                   max_bytes=args.max_bytes, progress=progress)
-    print(f"stance: {summary.scored} scored, {summary.failed} failed, {summary.total} files", file=sys.stderr)
-    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+    genres = tuple(model.genres)
+    resume = None
+    if args.resume:
+        try:
+            resume = batch.resume_state(args.output, args.format, genres)
+        except batch.ResumeError as exc:
+            print(f"stance: cannot resume: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OSError as exc:
+            print(f"stance: cannot resume {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not args.quiet:
+            note = f" (cut {resume.repaired_bytes} bytes of an unfinished record)" if resume.repaired_bytes else ""
+            print(f"stance: resuming: {resume.records} records already in {args.output}{note}", file=sys.stderr)
+    exclude = None
+    if args.output != "-":
+        try:
+            exclude = Path(args.output).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    n_jobs = -1 if args.backend == "dask" and args.jobs == 1 else args.jobs
+    with contextlib.ExitStack() as stack:
+        try:  # connect first: a wrong scheduler address must not truncate an existing output
+            stack.enter_context(batch.parallel_backend(args.backend, args.scheduler))
+        except batch.BackendError as exc:
+            print(f"stance: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.output == "-":
+            out = sys.stdout
+        else:
+            try:
+                out = stack.enter_context(batch.open_output(args.output, append=args.resume))
+            except OSError as exc:
+                print(f"stance: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                return EXIT_USAGE
+        try:
+            summary = batch.score_folder(
+                model, root, out, n_jobs=n_jobs, batch_size=args.batch_size, max_bytes=args.max_bytes,
+                progress=None if args.quiet else sys.stderr, fmt=args.format, globs=args.glob, resume=resume,
+                progress_every=args.progress_every, exclude=exclude)
+        except KeyboardInterrupt:
+            print("stance: interrupted; every record written is complete: rerun with --resume to finish",
+                  file=sys.stderr)
+            return 130
+        except (ModelError, BrokenPipeError):
+            raise
+        except Exception as exc:  # e.g. a worker killed by the OS: say what happened and how to go on
+            print(f"stance: the run stopped early ({type(exc).__name__}: {exc}); every record written is complete: "
+                  "rerun with --resume to finish", file=sys.stderr)
+            return EXIT_SOME_FAILED
+    print(f"stance: {summary.line()}", file=sys.stderr)
+    return EXIT_SOME_FAILED if summary.failed or summary.previous_failed else EXIT_OK
 
 
 def _info(args) -> int:
@@ -128,6 +226,27 @@ def _info(args) -> int:
     return EXIT_OK
 
 
+def _train(args) -> int:
+    from .training import train
+
+    base = _load(args.base) if args.base else None
+    model = train(args.data, output=args.output, base=base, include_default_data=args.include_default_data,
+                  seed=args.seed, min_examples=args.min_examples, name=args.name, version=args.model_version,
+                  progress=None if args.quiet else sys.stderr)
+    print(f"stance: wrote {args.output} (genres: {', '.join(model.genres)})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _evaluate(args) -> int:
+    from .training import evaluate, format_report
+
+    report = evaluate(args.data, _load(args.model))
+    print(format_report(report))
+    if args.output:
+        Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -135,9 +254,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return {"classify": _classify, "score": _score, "info": _info}[args.command](args)
+        commands = {"classify": _classify, "score": _score, "train": _train, "evaluate": _evaluate, "info": _info}
+        return commands[args.command](args)
     except ModelError as exc:
         print(f"stance: model error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except TrainingDataError as exc:
+        print(f"stance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `stance score DIR | head`
         return EXIT_OK

@@ -473,3 +473,16 @@ def test_evaluate_rejects_bad_data(base_model, tmp_path):
         evaluate(_jsonl(tmp_path / "x.jsonl", [{"text": "nothing"}]), base_model)
     with pytest.raises(TrainingDataError, match="no examples"):
         evaluate(LabelledData(), base_model)
+
+
+def test_stance_only_retraining_keeps_the_shipped_genre_model(tmp_path):
+    import stance
+
+    shipped = stance.load_model()
+    model = train([FIX / "stance.csv"], output=tmp_path / "m", seed=0, progress=None)
+    reloaded = stance.load_model(tmp_path / "m")
+    paragraphs = ["The ministry said on Tuesday that 40 people were hurt.", "I think this is a disgrace."]
+    assert np.array_equal(reloaded.genre.predict_proba(paragraphs), shipped.genre.predict_proba(paragraphs))
+    assert reloaded.genres == shipped.genres
+    sentence, spans = ["Acme praised the new rules."], [[(0, 4)]]
+    assert not np.array_equal(model.stance.predict_proba(sentence, spans), shipped.stance.predict_proba(sentence, spans))

@@ -1,0 +1,113 @@
+"""Visible text of an HTML page, with the standard library's ``html.parser`` only.
+
+* ``script``, ``style``, ``noscript``, ``template`` (and ``head`` metadata such as ``title``, and inline
+  ``svg``/``math`` drawings) are dropped;
+* block elements (``p``, ``div``, ``h1``–``h6``, ``li``, ``tr``, ``article``, ``section``, ``blockquote``, …)
+  become separate paragraphs (separated by a blank line), ``<br>`` becomes a line break;
+* inside a paragraph, runs of whitespace collapse to one space (``<pre>`` keeps its lines);
+* character references (``&amp;``, ``&#8217;``, ``&nbsp;`` …) are unescaped; no-break spaces become spaces.
+
+The result is plain text that :func:`stance.text.split_paragraphs` splits into the same paragraphs
+the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["html_to_text", "BLOCK_TAGS", "DROP_TAGS"]
+
+# Elements whose content is never visible text.
+DROP_TAGS = frozenset({"script", "style", "noscript", "template", "title", "svg", "math", "iframe", "object",
+                       "select", "textarea", "head"})
+# Elements that start and end a paragraph.
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+})
+# Void elements never get an end tag, so they must not open a dropped region.
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+class _Extractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []   # finished paragraphs
+        self.line: list[str] = []     # text of the paragraph being built
+        self.drop: list[str] = []     # stack of open dropped elements
+        self.pre = 0
+
+    # -- paragraph building --------------------------------------------------------------------
+    def _flush(self) -> None:
+        if not self.line:
+            return
+        raw = "".join(self.line)
+        self.line = []
+        if self.pre:
+            lines = [ln.rstrip() for ln in raw.replace("\u00a0", " ").split("\n")]
+            text = "\n".join(ln for ln in lines if ln.strip())
+        else:
+            text = "\n".join(_SPACE.sub(" ", part).strip() for part in raw.split("\x00"))
+            text = "\n".join(part for part in text.split("\n") if part)
+        if text.strip():
+            self.blocks.append(text)
+
+    # -- parser callbacks --------------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "body" and self.drop and "head" in self.drop:  # a <head> left open: <body> closes it
+            self.drop = []
+        if self.drop:
+            if tag in DROP_TAGS and tag not in _VOID:
+                self.drop.append(tag)
+            return
+        if tag in DROP_TAGS:
+            self.drop.append(tag)
+            return
+        if tag == "br":
+            self.line.append("\n" if self.pre else "\x00")  # \x00 marks a hard line break until _flush
+        elif tag in BLOCK_TAGS:
+            self._flush()
+            if tag == "pre":
+                self.pre += 1
+        elif tag in ("td", "th"):
+            self.line.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in DROP_TAGS and tag not in _VOID:  # <svg/>: opens nothing
+            return
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.drop:
+            if tag in self.drop:  # close up to the matching open element (forgives unclosed children)
+                while self.drop and self.drop.pop() != tag:
+                    pass
+            return
+        if tag in BLOCK_TAGS:
+            self._flush()
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+        elif tag == "br":  # </br> is treated as <br> by browsers
+            self.line.append("\x00")
+
+    def handle_data(self, data: str) -> None:
+        if not self.drop:
+            self.line.append(data.replace("\x00", ""))
+
+    def close_text(self) -> str:
+        self.close()
+        self._flush()
+        return "\n\n".join(self.blocks)
+
+
+def html_to_text(html: str) -> str:
+    """The visible text of ``html``: one paragraph per block element, separated by blank lines."""
+    parser = _Extractor()
+    parser.feed(html)
+    return parser.close_text()
