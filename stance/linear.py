@@ -10,6 +10,7 @@ Word n-gram TF-IDF (scikit-learn's ``TfidfVectorizer``) plus optional dense, han
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 from typing import Any, Sequence
 
 import numpy as np
@@ -131,6 +132,7 @@ class LinearTextClassifier:
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self._token_re = re.compile(self.token_pattern)
         self._vectorizer = None
+        self._index = None
 
     @property
     def vectorizer_(self):
@@ -142,13 +144,108 @@ class LinearTextClassifier:
             self._vectorizer = vectorizer
         return self._vectorizer
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """TF-IDF rows, identical to scikit-learn's TfidfVectorizer.transform but without importing it."""
-        vocabulary, pattern = self.vocabulary_, self._token_re
+    def _ngram_index(self):
+        """Lookup tables for counting uni- and bigrams with integer arithmetic (built on first use).
+
+        Every word of every vocabulary term gets a word id; a unigram maps to its column through
+        ``unigram_cols[word_id]`` (-1 when the word is only part of bigrams), a bigram ``w1 w2`` is the
+        integer key ``id(w1) * n_words + id(w2)``, looked up in the sorted ``bigram_keys``.  A bigram is
+        found whether or not its words are unigrams of the vocabulary, as in scikit-learn.  ``False`` when
+        the vocabulary has longer n-grams (those are counted by the plain loop)."""
+        index = getattr(self, "_index", None)
+        if index is None:
+            min_n, max_n = self.ngram_range
+            if not 1 <= min_n <= max_n <= 2 or any(term.count(" ") > 1 for term in self.vocabulary_):
+                self._index = False
+                return False
+            words: dict[str, int] = {}
+            unigram_cols: list[int] = []
+            pairs: list[tuple[str, str, int]] = []
+            for term, col in self.vocabulary_.items():
+                parts = term.split(" ")
+                if len(parts) == 1:
+                    j = words.setdefault(term, len(words))
+                    if j == len(unigram_cols):
+                        unigram_cols.append(-1)
+                    unigram_cols[j] = col
+                else:
+                    pairs.append((parts[0], parts[1], col))
+            for a, b, _ in pairs:
+                for w in (a, b):
+                    if w not in words:
+                        words[w] = len(words)
+                        unigram_cols.append(-1)
+            n_words = len(words)
+            keys = np.fromiter((words[a] * n_words + words[b] for a, b, _ in pairs), dtype=np.int64, count=len(pairs))
+            cols = np.fromiter((c for _, _, c in pairs), dtype=np.int64, count=len(pairs))
+            order = np.argsort(keys, kind="stable")
+            index = (words, np.asarray(unigram_cols + [-1], dtype=np.int64), n_words, keys[order], cols[order])
+            self._index = index
+        return index
+
+    def _counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, columns, counts) of the n-gram counts of each text.
+
+        Within a row the columns are in the order scikit-learn's analyzer first produces them (unigrams by
+        first occurrence, then bigrams by first occurrence), so that everything computed from the rows
+        afterwards adds floating-point numbers in the same order as before."""
+        min_n, max_n = self.ngram_range
+        lowered = [t.lower() for t in texts] if self.lowercase else list(texts)
+        token_lists = list(map(self._token_re.findall, lowered))
+        index = self._ngram_index()
+        if not index:
+            return self._counts_slow(token_lists)
+        words, unigram_cols, n_words, bigram_keys, bigram_cols = index
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        n_docs = len(token_lists)
+        total = int(lengths.sum())
+        ids = np.fromiter(map(words.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=total)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        pos = np.arange(total, dtype=np.int64)
+        feat_doc, feat_col, feat_order = [], [], []
+        if min_n == 1:
+            cols = unigram_cols[ids]  # ids == -1 picks the trailing -1
+            ok = cols >= 0
+            feat_doc.append(doc[ok])
+            feat_col.append(cols[ok])
+            feat_order.append(pos[ok] + offsets[:-1][doc[ok]])  # 2 * offset + position in the text
+        if max_n == 2 and total > 1 and len(bigram_keys):
+            first, second = ids[:-1], ids[1:]
+            same = doc[:-1] == doc[1:]
+            ok = same & (first >= 0) & (second >= 0)
+            keys = first[ok] * n_words + second[ok]
+            at = np.searchsorted(bigram_keys, keys)
+            at[at == len(bigram_keys)] = 0
+            hit = bigram_keys[at] == keys
+            where = pos[:-1][ok][hit]
+            d = doc[:-1][ok][hit]
+            feat_doc.append(d)
+            feat_col.append(bigram_cols[at[hit]])
+            feat_order.append(where + offsets[:-1][d] + lengths[d])  # after every unigram of the text
+        if feat_doc:
+            f_doc = np.concatenate(feat_doc)
+            f_col = np.concatenate(feat_col)
+            f_order = np.concatenate(feat_order)
+        else:
+            f_doc = f_col = f_order = np.zeros(0, dtype=np.int64)
+        sort = np.argsort(f_order, kind="stable")
+        key = f_doc[sort] * max(len(self.vocabulary_), 1) + f_col[sort]
+        uniq, first_at, counts = np.unique(key, return_index=True, return_counts=True)
+        order = np.argsort(first_at, kind="stable")
+        uniq, counts = uniq[order], counts[order]
+        vocab_size = max(len(self.vocabulary_), 1)
+        rows, columns = uniq // vocab_size, uniq % vocab_size
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+        return indptr, columns, counts
+
+    def _counts_slow(self, token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        vocabulary = self.vocabulary_
         min_n, max_n = self.ngram_range
         indptr, indices, values = [0], [], []
-        for text in texts:
-            tokens = pattern.findall(text.lower() if self.lowercase else text)
+        for tokens in token_lists:
             counts: dict[int, int] = {}
             for n in range(min_n, max_n + 1):
                 grams = tokens if n == 1 else (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
@@ -159,15 +256,24 @@ class LinearTextClassifier:
             indices.extend(counts)
             values.extend(counts.values())
             indptr.append(len(indices))
-        data = np.asarray(values, dtype=np.float64)
-        cols = np.asarray(indices, dtype=np.int32)
+        return np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.int64)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows, identical to scikit-learn's TfidfVectorizer.transform but without importing it."""
+        texts = list(texts)
+        indptr, cols, counts = self._counts(texts)
+        n_docs, n_terms = len(texts), len(self.vocabulary_)
+        data = counts.astype(np.float64)
+        cols = cols.astype(np.int32)
         if self.sublinear_tf:
             data = np.log(data) + 1.0 if len(data) else data
         data *= self.idf_[cols]
-        matrix = sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(indptr) - 1, len(vocabulary)))
+        # the row norms exactly as before (same stored order, same scipy reduction), then an exact scaling
+        matrix = sparse.csr_matrix((data, cols, indptr), shape=(n_docs, n_terms))
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+        scaled = (data * np.repeat(1.0 / norms, np.diff(indptr))).astype(np.float32)
+        matrix = sparse.csr_matrix((scaled, cols, indptr.astype(np.int32)), shape=(n_docs, n_terms))
         matrix.sort_indices()
         return matrix
 
