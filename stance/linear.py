@@ -155,31 +155,25 @@ class LinearTextClassifier:
         index = getattr(self, "_index", None)
         if index is None:
             min_n, max_n = self.ngram_range
-            if not 1 <= min_n <= max_n <= 2 or any(term.count(" ") > 1 for term in self.vocabulary_):
+            terms = list(self.vocabulary_)
+            spaces = np.fromiter(map(str.count, terms, repeat(" ")), dtype=np.int64, count=len(terms))
+            if not 1 <= min_n <= max_n <= 2 or (len(terms) and spaces.max() > 1):
                 self._index = False
                 return False
-            words: dict[str, int] = {}
-            unigram_cols: list[int] = []
-            pairs: list[tuple[str, str, int]] = []
-            for term, col in self.vocabulary_.items():
-                parts = term.split(" ")
-                if len(parts) == 1:
-                    j = words.setdefault(term, len(words))
-                    if j == len(unigram_cols):
-                        unigram_cols.append(-1)
-                    unigram_cols[j] = col
-                else:
-                    pairs.append((parts[0], parts[1], col))
-            for a, b, _ in pairs:
-                for w in (a, b):
-                    if w not in words:
-                        words[w] = len(words)
-                        unigram_cols.append(-1)
+            columns = np.fromiter(self.vocabulary_.values(), dtype=np.int64, count=len(terms))
+            is_bigram = spaces == 1
+            unigrams = [t for t, b in zip(terms, is_bigram.tolist()) if not b]
+            pairs = [t.split(" ") for t, b in zip(terms, is_bigram.tolist()) if b]
+            firsts, seconds = [a for a, _ in pairs], [b for _, b in pairs]
+            words = {w: i for i, w in enumerate(dict.fromkeys(chain(unigrams, firsts, seconds)))}
             n_words = len(words)
-            keys = np.fromiter((words[a] * n_words + words[b] for a, b, _ in pairs), dtype=np.int64, count=len(pairs))
-            cols = np.fromiter((c for _, _, c in pairs), dtype=np.int64, count=len(pairs))
+            unigram_cols = np.full(n_words + 1, -1, dtype=np.int64)  # the last slot answers the id -1
+            unigram_cols[np.fromiter(map(words.__getitem__, unigrams), dtype=np.int64, count=len(unigrams))] = (
+                columns[~is_bigram])
+            keys = (np.fromiter(map(words.__getitem__, firsts), dtype=np.int64, count=len(pairs)) * n_words
+                    + np.fromiter(map(words.__getitem__, seconds), dtype=np.int64, count=len(pairs)))
             order = np.argsort(keys, kind="stable")
-            index = (words, np.asarray(unigram_cols + [-1], dtype=np.int64), n_words, keys[order], cols[order])
+            index = (words, unigram_cols, n_words, keys[order], columns[is_bigram][order])
             self._index = index
         return index
 
