@@ -39,6 +39,27 @@ def fit_temperature(logits: np.ndarray, y_index: np.ndarray) -> float:
     return float(np.exp(best.x))
 
 
+def _row_sums_of_squares(data: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per-row sum of ``data**2``, bit for bit what ``m.multiply(m).sum(axis=1)`` gives for the CSR matrix
+    ``m = (data, cols, indptr)`` (this is how the TF-IDF rows used to be normalised, and how scikit-learn
+    does it).  SciPy multiplies a matrix whose rows are not all sorted by walking each row backwards, and then
+    adds each row with ``np.add.reduceat``; the same order gives the same floating-point sums."""
+    n_rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    out = np.zeros(n_rows, dtype=np.float64)
+    if len(data) == 0:
+        return out
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    same_row = rows[1:] == rows[:-1]
+    if not np.all(cols[1:][same_row] > cols[:-1][same_row]):  # not canonical: scipy's general path
+        at = indptr[:-1][rows] + indptr[1:][rows] - 1 - np.arange(len(data), dtype=np.int64)
+        data = data[at]
+    squares = data * data
+    nonempty = np.flatnonzero(lengths)
+    out[nonempty] = np.add.reduceat(squares, indptr[:-1][nonempty])
+    return out
+
+
 class LinearTextClassifier:
     """TF-IDF n-grams (+ dense features) → logistic regression, stored as plain arrays.
 
@@ -262,14 +283,13 @@ class LinearTextClassifier:
         if self.sublinear_tf:
             data = np.log(data) + 1.0 if len(data) else data
         data *= self.idf_[cols]
-        # the row norms exactly as before (same stored order, same scipy reduction), then an exact scaling
-        matrix = sparse.csr_matrix((data, cols, indptr), shape=(n_docs, n_terms))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms = np.sqrt(_row_sums_of_squares(data, cols, indptr))
         norms[norms == 0] = 1.0
-        scaled = (data * np.repeat(1.0 / norms, np.diff(indptr))).astype(np.float32)
-        matrix = sparse.csr_matrix((scaled, cols, indptr.astype(np.int32)), shape=(n_docs, n_terms))
-        matrix.sort_indices()
-        return matrix
+        lengths = np.diff(indptr)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        scaled = (data * (1.0 / norms)[rows]).astype(np.float32)
+        order = np.lexsort((cols, rows))  # sorted indices within each row
+        return sparse.csr_matrix((scaled[order], cols[order], indptr.astype(np.int32)), shape=(n_docs, n_terms))
 
     def _stack(self, tfidf: sparse.spmatrix, dense: np.ndarray | None) -> sparse.csr_matrix:
         n_dense = len(self.dense_mean_)
@@ -282,8 +302,34 @@ class LinearTextClassifier:
         dense = np.asarray(dense, dtype=np.float64)
         if dense.ndim != 2 or dense.shape[1] != n_dense:
             raise ValueError(f"this model expects {n_dense} dense features per text; got shape {dense.shape}")
-        scaled = (dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight
-        return sparse.hstack([tfidf, sparse.csr_matrix(scaled.astype(np.float32))], format="csr")
+        scaled = ((dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight).astype(np.float32)
+        tfidf = sparse.csr_matrix(tfidf)
+        if not tfidf.has_canonical_format or tfidf.dtype != np.float32 or tfidf.shape[0] != scaled.shape[0]:
+            return sparse.hstack([tfidf, sparse.csr_matrix(scaled)], format="csr")
+        # what sparse.hstack([tfidf, csr_matrix(scaled)], format="csr") builds, without its overhead: each row
+        # holds its TF-IDF entries, then its non-zero dense entries (same order, so the same float32 sums)
+        n_rows, n_terms = tfidf.shape
+        keep = scaled != 0
+        per_row = np.diff(tfidf.indptr).astype(np.int64) + keep.sum(axis=1)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        nnz = int(indptr[-1])
+        dense_rows, dense_cols = np.nonzero(keep)
+        sparse_rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(tfidf.indptr))
+        # position of each TF-IDF entry and each dense entry in the stacked row
+        sparse_pos = indptr[sparse_rows] + (np.arange(len(sparse_rows), dtype=np.int64) - tfidf.indptr[sparse_rows])
+        row_sparse = np.diff(tfidf.indptr).astype(np.int64)
+        dense_start = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(keep.sum(axis=1), out=dense_start[1:])
+        dense_pos = (indptr[dense_rows] + row_sparse[dense_rows]
+                     + (np.arange(len(dense_rows), dtype=np.int64) - dense_start[dense_rows]))
+        data = np.empty(nnz, dtype=np.float32)
+        indices = np.empty(nnz, dtype=np.int32)
+        data[sparse_pos] = tfidf.data
+        indices[sparse_pos] = tfidf.indices
+        data[dense_pos] = scaled[dense_rows, dense_cols]
+        indices[dense_pos] = dense_cols + n_terms
+        return sparse.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(n_rows, n_terms + n_dense))
 
     def decision_function(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
         X = self._stack(self.transform(list(texts)), dense)
