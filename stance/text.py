@@ -536,6 +536,9 @@ class Punkt:
             typ = m.group(1).lower()
             if typ not in self.abbrev_types and typ not in self._colloc_heads:
                 return True
+        return self._contains_sentbreak(text)
+
+    def _contains_sentbreak(self, text: str) -> bool:
         tokens = [_Tok(w) for line in text.split("\n") if line.strip() for w in _PK_WORD_RE.findall(line)]
         for t in tokens:
             self._first_pass(t)
