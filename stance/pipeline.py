@@ -122,6 +122,16 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
         rows_by_actor[actor].append(i)
         rows_by_paragraph_actor[(paragraph, actor)].append(i)
 
+    # combine() is a pure function of the rows it gets; an actor named in one paragraph only has the same
+    # rows for the paragraph and for the article, so each distinct set of rows is combined once
+    combined: dict[tuple[int, ...], tuple[float, str, float]] = {}
+
+    def combine_rows(idx: list[int]) -> tuple[float, str, float]:
+        key = tuple(idx)
+        if key not in combined:
+            combined[key] = combine(stance_probs[idx])
+        return combined[key]
+
     paragraph_results = []
     paragraph_scores = prep.paragraph_scores
     for p in prep.paragraphs:
@@ -133,7 +143,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
             idx = rows_by_paragraph_actor.get((p.index, actor))
             if not idx:  # a mention the sentence splitter left outside every sentence
                 continue
-            score, label, _ = combine(stance_probs[idx])
+            score, label, _ = combine_rows(idx)
             paragraph_actors.append(ParagraphActor(actor, score, label, count))
         paragraph_results.append(ParagraphResult(
             index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
@@ -148,7 +158,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
             mention_totals[m.actor] += 1
     actor_results = []
     for actor, idx in rows_by_actor.items():
-        score, label, confidence = combine(stance_probs[idx])
+        score, label, confidence = combine_rows(idx)
         strongest = sorted(idx, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
         evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in strongest]
         actor_results.append(ActorStance(
