@@ -10,6 +10,7 @@ Word n-gram TF-IDF (scikit-learn's ``TfidfVectorizer``) plus optional dense, han
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 from typing import Any, Sequence
 
 import numpy as np
@@ -36,6 +37,27 @@ def fit_temperature(logits: np.ndarray, y_index: np.ndarray) -> float:
 
     best = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
     return float(np.exp(best.x))
+
+
+def _row_sums_of_squares(data: np.ndarray, cols: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per-row sum of ``data**2``, bit for bit what ``m.multiply(m).sum(axis=1)`` gives for the CSR matrix
+    ``m = (data, cols, indptr)`` (this is how the TF-IDF rows used to be normalised, and how scikit-learn
+    does it).  SciPy multiplies a matrix whose rows are not all sorted by walking each row backwards, and then
+    adds each row with ``np.add.reduceat``; the same order gives the same floating-point sums."""
+    n_rows = len(indptr) - 1
+    lengths = np.diff(indptr)
+    out = np.zeros(n_rows, dtype=np.float64)
+    if len(data) == 0:
+        return out
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    same_row = rows[1:] == rows[:-1]
+    if not np.all(cols[1:][same_row] > cols[:-1][same_row]):  # not canonical: scipy's general path
+        at = indptr[:-1][rows] + indptr[1:][rows] - 1 - np.arange(len(data), dtype=np.int64)
+        data = data[at]
+    squares = data * data
+    nonempty = np.flatnonzero(lengths)
+    out[nonempty] = np.add.reduceat(squares, indptr[:-1][nonempty])
+    return out
 
 
 class LinearTextClassifier:
@@ -131,6 +153,7 @@ class LinearTextClassifier:
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self._token_re = re.compile(self.token_pattern)
         self._vectorizer = None
+        self._index = None
 
     @property
     def vectorizer_(self):
@@ -142,13 +165,102 @@ class LinearTextClassifier:
             self._vectorizer = vectorizer
         return self._vectorizer
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """TF-IDF rows, identical to scikit-learn's TfidfVectorizer.transform but without importing it."""
-        vocabulary, pattern = self.vocabulary_, self._token_re
+    def _ngram_index(self):
+        """Lookup tables for counting uni- and bigrams with integer arithmetic (built on first use).
+
+        Every word of every vocabulary term gets a word id; a unigram maps to its column through
+        ``unigram_cols[word_id]`` (-1 when the word is only part of bigrams), a bigram ``w1 w2`` is the
+        integer key ``id(w1) * n_words + id(w2)``, looked up in the sorted ``bigram_keys``.  A bigram is
+        found whether or not its words are unigrams of the vocabulary, as in scikit-learn.  ``False`` when
+        the vocabulary has longer n-grams (those are counted by the plain loop)."""
+        index = getattr(self, "_index", None)
+        if index is None:
+            min_n, max_n = self.ngram_range
+            terms = list(self.vocabulary_)
+            spaces = np.fromiter(map(str.count, terms, repeat(" ")), dtype=np.int64, count=len(terms))
+            if not 1 <= min_n <= max_n <= 2 or (len(terms) and spaces.max() > 1):
+                self._index = False
+                return False
+            columns = np.fromiter(self.vocabulary_.values(), dtype=np.int64, count=len(terms))
+            is_bigram = spaces == 1
+            unigrams = [t for t, b in zip(terms, is_bigram.tolist()) if not b]
+            pairs = [t.split(" ") for t, b in zip(terms, is_bigram.tolist()) if b]
+            firsts, seconds = [a for a, _ in pairs], [b for _, b in pairs]
+            words = {w: i for i, w in enumerate(dict.fromkeys(chain(unigrams, firsts, seconds)))}
+            n_words = len(words)
+            unigram_cols = np.full(n_words + 1, -1, dtype=np.int64)  # the last slot answers the id -1
+            unigram_cols[np.fromiter(map(words.__getitem__, unigrams), dtype=np.int64, count=len(unigrams))] = (
+                columns[~is_bigram])
+            keys = (np.fromiter(map(words.__getitem__, firsts), dtype=np.int64, count=len(pairs)) * n_words
+                    + np.fromiter(map(words.__getitem__, seconds), dtype=np.int64, count=len(pairs)))
+            order = np.argsort(keys, kind="stable")
+            index = (words, unigram_cols, n_words, keys[order], columns[is_bigram][order])
+            self._index = index
+        return index
+
+    def _counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, columns, counts) of the n-gram counts of each text.
+
+        Within a row the columns are in the order scikit-learn's analyzer first produces them (unigrams by
+        first occurrence, then bigrams by first occurrence), so that everything computed from the rows
+        afterwards adds floating-point numbers in the same order as before."""
+        min_n, max_n = self.ngram_range
+        lowered = [t.lower() for t in texts] if self.lowercase else list(texts)
+        token_lists = list(map(self._token_re.findall, lowered))
+        index = self._ngram_index()
+        if not index:
+            return self._counts_slow(token_lists)
+        words, unigram_cols, n_words, bigram_keys, bigram_cols = index
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        n_docs = len(token_lists)
+        total = int(lengths.sum())
+        ids = np.fromiter(map(words.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=total)
+        doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        pos = np.arange(total, dtype=np.int64)
+        feat_doc, feat_col, feat_order = [], [], []
+        if min_n == 1:
+            cols = unigram_cols[ids]  # ids == -1 picks the trailing -1
+            ok = cols >= 0
+            feat_doc.append(doc[ok])
+            feat_col.append(cols[ok])
+            feat_order.append(pos[ok] + offsets[:-1][doc[ok]])  # 2 * offset + position in the text
+        if max_n == 2 and total > 1 and len(bigram_keys):
+            first, second = ids[:-1], ids[1:]
+            same = doc[:-1] == doc[1:]
+            ok = same & (first >= 0) & (second >= 0)
+            keys = first[ok] * n_words + second[ok]
+            at = np.searchsorted(bigram_keys, keys)
+            at[at == len(bigram_keys)] = 0
+            hit = bigram_keys[at] == keys
+            where = pos[:-1][ok][hit]
+            d = doc[:-1][ok][hit]
+            feat_doc.append(d)
+            feat_col.append(bigram_cols[at[hit]])
+            feat_order.append(where + offsets[:-1][d] + lengths[d])  # after every unigram of the text
+        if feat_doc:
+            f_doc = np.concatenate(feat_doc)
+            f_col = np.concatenate(feat_col)
+            f_order = np.concatenate(feat_order)
+        else:
+            f_doc = f_col = f_order = np.zeros(0, dtype=np.int64)
+        sort = np.argsort(f_order, kind="stable")
+        key = f_doc[sort] * max(len(self.vocabulary_), 1) + f_col[sort]
+        uniq, first_at, counts = np.unique(key, return_index=True, return_counts=True)
+        order = np.argsort(first_at, kind="stable")
+        uniq, counts = uniq[order], counts[order]
+        vocab_size = max(len(self.vocabulary_), 1)
+        rows, columns = uniq // vocab_size, uniq % vocab_size
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+        return indptr, columns, counts
+
+    def _counts_slow(self, token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        vocabulary = self.vocabulary_
         min_n, max_n = self.ngram_range
         indptr, indices, values = [0], [], []
-        for text in texts:
-            tokens = pattern.findall(text.lower() if self.lowercase else text)
+        for tokens in token_lists:
             counts: dict[int, int] = {}
             for n in range(min_n, max_n + 1):
                 grams = tokens if n == 1 else (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
@@ -159,17 +271,25 @@ class LinearTextClassifier:
             indices.extend(counts)
             values.extend(counts.values())
             indptr.append(len(indices))
-        data = np.asarray(values, dtype=np.float64)
-        cols = np.asarray(indices, dtype=np.int32)
+        return np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.int64)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows, identical to scikit-learn's TfidfVectorizer.transform but without importing it."""
+        texts = list(texts)
+        indptr, cols, counts = self._counts(texts)
+        n_docs, n_terms = len(texts), len(self.vocabulary_)
+        data = counts.astype(np.float64)
+        cols = cols.astype(np.int32)
         if self.sublinear_tf:
             data = np.log(data) + 1.0 if len(data) else data
         data *= self.idf_[cols]
-        matrix = sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(indptr) - 1, len(vocabulary)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms = np.sqrt(_row_sums_of_squares(data, cols, indptr))
         norms[norms == 0] = 1.0
-        matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
-        matrix.sort_indices()
-        return matrix
+        lengths = np.diff(indptr)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        scaled = (data * (1.0 / norms)[rows]).astype(np.float32)
+        order = np.lexsort((cols, rows))  # sorted indices within each row
+        return sparse.csr_matrix((scaled[order], cols[order], indptr.astype(np.int32)), shape=(n_docs, n_terms))
 
     def _stack(self, tfidf: sparse.spmatrix, dense: np.ndarray | None) -> sparse.csr_matrix:
         n_dense = len(self.dense_mean_)
@@ -182,8 +302,34 @@ class LinearTextClassifier:
         dense = np.asarray(dense, dtype=np.float64)
         if dense.ndim != 2 or dense.shape[1] != n_dense:
             raise ValueError(f"this model expects {n_dense} dense features per text; got shape {dense.shape}")
-        scaled = (dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight
-        return sparse.hstack([tfidf, sparse.csr_matrix(scaled.astype(np.float32))], format="csr")
+        scaled = ((dense - self.dense_mean_) / self.dense_scale_ * self.dense_weight).astype(np.float32)
+        tfidf = sparse.csr_matrix(tfidf)
+        if not tfidf.has_canonical_format or tfidf.dtype != np.float32 or tfidf.shape[0] != scaled.shape[0]:
+            return sparse.hstack([tfidf, sparse.csr_matrix(scaled)], format="csr")
+        # what sparse.hstack([tfidf, csr_matrix(scaled)], format="csr") builds, without its overhead: each row
+        # holds its TF-IDF entries, then its non-zero dense entries (same order, so the same float32 sums)
+        n_rows, n_terms = tfidf.shape
+        keep = scaled != 0
+        per_row = np.diff(tfidf.indptr).astype(np.int64) + keep.sum(axis=1)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(per_row, out=indptr[1:])
+        nnz = int(indptr[-1])
+        dense_rows, dense_cols = np.nonzero(keep)
+        sparse_rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(tfidf.indptr))
+        # position of each TF-IDF entry and each dense entry in the stacked row
+        sparse_pos = indptr[sparse_rows] + (np.arange(len(sparse_rows), dtype=np.int64) - tfidf.indptr[sparse_rows])
+        row_sparse = np.diff(tfidf.indptr).astype(np.int64)
+        dense_start = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(keep.sum(axis=1), out=dense_start[1:])
+        dense_pos = (indptr[dense_rows] + row_sparse[dense_rows]
+                     + (np.arange(len(dense_rows), dtype=np.int64) - dense_start[dense_rows]))
+        data = np.empty(nnz, dtype=np.float32)
+        indices = np.empty(nnz, dtype=np.int32)
+        data[sparse_pos] = tfidf.data
+        indices[sparse_pos] = tfidf.indices
+        data[dense_pos] = scaled[dense_rows, dense_cols]
+        indices[dense_pos] = dense_cols + n_terms
+        return sparse.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(n_rows, n_terms + n_dense))
 
     def decision_function(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
         X = self._stack(self.transform(list(texts)), dense)

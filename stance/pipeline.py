@@ -36,6 +36,8 @@ def _gazetteer():
 
 def _stance_examples(text: str, paragraph_start: int, paragraph_end: int, mentions: Sequence[Any]):
     """One example per (sentence, actor): the sentence text and the actor's spans inside it."""
+    if not mentions:  # no actor in this paragraph: nothing to judge, no need to split its sentences
+        return []
     paragraph_text = text[paragraph_start:paragraph_end]
     examples = []
     for s_start, s_end in split_sentences(paragraph_text):
@@ -49,10 +51,16 @@ def _stance_examples(text: str, paragraph_start: int, paragraph_end: int, mentio
     return examples
 
 
-def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] | None = None,
-             id: str | None = None) -> ArticleResult:
+class _Prepared:
+    """One article up to (not including) the stance model: genre done, stance examples collected."""
+
+    __slots__ = ("id", "paragraphs", "genre", "genre_scores", "mixed", "genre_mix", "paragraph_scores",
+                 "by_paragraph", "kinds", "aliases", "rows", "texts", "spans")
+
+
+def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None,
+             genre_probs: Any = None) -> _Prepared:
     from .genre import article_genre
-    from .targets import combine, mention_confidences, mention_scores
 
     text = check_text(text)
     paragraphs = split_paragraphs(text)
@@ -63,7 +71,7 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             reason="no_content")
 
     labels = list(model.genres)
-    probs = model.genre.predict_proba([p.text for p in content])
+    probs = model.genre.predict_proba([p.text for p in content]) if genre_probs is None else genre_probs
     genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
     paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
 
@@ -85,11 +93,27 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
     texts: list[str] = []
     spans: list[list[tuple[int, int]]] = []
     for p in content:
-        for actor, sentence, actor_spans in _stance_examples(text, p.start, p.end, by_paragraph[p.index]):
+        for actor, sentence, actor_spans in _stance_examples(text, p.start, p.end, by_paragraph.get(p.index, ())):
             rows.append((p.index, actor, sentence))
             texts.append(sentence)
             spans.append(actor_spans)
-    stance_probs = model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
+
+    prep = _Prepared()
+    prep.id, prep.paragraphs = id, paragraphs
+    prep.genre, prep.genre_scores, prep.mixed, prep.genre_mix = genre, genre_scores, mixed, genre_mix
+    prep.paragraph_scores, prep.by_paragraph, prep.kinds, prep.aliases = paragraph_scores, by_paragraph, kinds, aliases
+    prep.rows, prep.texts, prep.spans = rows, texts, spans
+    return prep
+
+
+def _stance_probs(model: "Model", texts: list[str], spans: list[list[tuple[int, int]]]) -> np.ndarray:
+    return model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
+
+
+def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> ArticleResult:
+    from .targets import combine, mention_confidences, mention_scores
+
+    rows, by_paragraph = prep.rows, prep.by_paragraph
     scores, confidences = mention_scores(stance_probs), mention_confidences(stance_probs)
 
     rows_by_actor: dict[str, list[int]] = defaultdict(list)
@@ -98,8 +122,19 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
         rows_by_actor[actor].append(i)
         rows_by_paragraph_actor[(paragraph, actor)].append(i)
 
+    # combine() is a pure function of the rows it gets; an actor named in one paragraph only has the same
+    # rows for the paragraph and for the article, so each distinct set of rows is combined once
+    combined: dict[tuple[int, ...], tuple[float, str, float]] = {}
+
+    def combine_rows(idx: list[int]) -> tuple[float, str, float]:
+        key = tuple(idx)
+        if key not in combined:
+            combined[key] = combine(stance_probs[idx])
+        return combined[key]
+
     paragraph_results = []
-    for p in paragraphs:
+    paragraph_scores = prep.paragraph_scores
+    for p in prep.paragraphs:
         paragraph_actors = []
         mention_counts: dict[str, int] = defaultdict(int)
         for m in by_paragraph.get(p.index, ()):
@@ -108,7 +143,7 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             idx = rows_by_paragraph_actor.get((p.index, actor))
             if not idx:  # a mention the sentence splitter left outside every sentence
                 continue
-            score, label, _ = combine(stance_probs[idx])
+            score, label, _ = combine_rows(idx)
             paragraph_actors.append(ParagraphActor(actor, score, label, count))
         paragraph_results.append(ParagraphResult(
             index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
@@ -123,17 +158,23 @@ def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] |
             mention_totals[m.actor] += 1
     actor_results = []
     for actor, idx in rows_by_actor.items():
-        score, label, confidence = combine(stance_probs[idx])
+        score, label, confidence = combine_rows(idx)
         strongest = sorted(idx, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
         evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in strongest]
         actor_results.append(ActorStance(
-            name=actor, kind=kinds[actor], aliases=list(aliases[actor]), mentions=mention_totals[actor],
+            name=actor, kind=prep.kinds[actor], aliases=list(prep.aliases[actor]), mentions=mention_totals[actor],
             score=score, label=label, confidence=confidence, evidence=evidence))
     actor_results.sort(key=lambda a: (-a.mentions, a.name))
 
     return ArticleResult(
-        id=id, genre=genre, genre_scores=genre_scores, mixed=mixed, genre_mix=genre_mix,
+        id=prep.id, genre=prep.genre, genre_scores=prep.genre_scores, mixed=prep.mixed, genre_mix=prep.genre_mix,
         paragraphs=paragraph_results, actors=actor_results, model=model.info())
+
+
+def classify(model: "Model", text: str, *, actors: Mapping[str, Sequence[str]] | None = None,
+             id: str | None = None) -> ArticleResult:
+    prep = _prepare(model, text, actors, id)
+    return _finish(model, prep, _stance_probs(model, prep.texts, prep.spans))
 
 
 def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
@@ -180,17 +221,68 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
 
 # -- many articles ---------------------------------------------------------------------------------
 
+def _failed(exc: Exception, id: str | None) -> FailedItem:
+    if isinstance(exc, InvalidInputError):
+        return FailedItem(id, exc.reason, str(exc))
+    if isinstance(exc, TypeError):
+        return FailedItem(id, "invalid_input", str(exc))
+    # one bad article must not end a batch of thousands; the record says what happened
+    return FailedItem(id, "internal_error", f"{type(exc).__name__}: {exc}")
+
+
 def classify_or_fail(model: "Model", text: Any, *, id: str | None = None,
                      actors: Mapping[str, Sequence[str]] | None = None) -> ArticleResult | FailedItem:
     """Like classify, but bad input becomes a FailedItem instead of an exception."""
     try:
         return classify(model, text, actors=actors, id=id)
-    except InvalidInputError as exc:
-        return FailedItem(id, exc.reason, str(exc))
-    except TypeError as exc:
-        return FailedItem(id, "invalid_input", str(exc))
-    except Exception as exc:  # one bad article must not end a batch of thousands; the record says what happened
-        return FailedItem(id, "internal_error", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:
+        return _failed(exc, id)
+
+
+def classify_batch(model: "Model", items: Sequence[tuple[str | None, Any]],
+                   actors: Mapping[str, Sequence[str]] | None = None) -> list[ArticleResult | FailedItem]:
+    """``classify_or_fail`` for each (id, text), with one stance-model call for all articles together.
+
+    The stance model scores each (sentence, actor) row on its own, so the rows of many articles give the
+    same probabilities in one call as in one call per article; only the per-call overhead is saved.
+    Genre runs per article (its second stage reads each article as a whole) unless the genre model offers
+    ``predict_proba_many`` (a list of articles → a list of probability arrays)."""
+    results: list[ArticleResult | FailedItem | None] = [None] * len(items)
+    genre_many = getattr(model.genre, "predict_proba_many", None)
+    genre_probs: list[Any] = [None] * len(items)
+    if genre_many is not None:
+        try:
+            contents = []
+            for _, text in items:
+                text = check_text(text)
+                contents.append([p.text for p in split_paragraphs(text) if not p.boilerplate])
+            nonempty = [k for k, c in enumerate(contents) if c]
+            for k, probs in zip(nonempty, genre_many([contents[k] for k in nonempty])):
+                genre_probs[k] = probs
+        except Exception:  # a bad item: every article goes its own way and gets its own error record
+            genre_probs = [None] * len(items)
+    prepared: list[tuple[int, _Prepared]] = []
+    for k, (item_id, text) in enumerate(items):
+        try:
+            prepared.append((k, _prepare(model, text, actors, item_id, genre_probs[k])))
+        except Exception as exc:
+            results[k] = _failed(exc, item_id)
+    texts = [t for _, prep in prepared for t in prep.texts]
+    spans = [s for _, prep in prepared for s in prep.spans]
+    try:
+        all_probs = _stance_probs(model, texts, spans)
+    except Exception:  # find out which article fails: each one on its own
+        all_probs = None
+    offset = 0
+    for k, prep in prepared:
+        n = len(prep.texts)
+        try:
+            probs = all_probs[offset:offset + n] if all_probs is not None else _stance_probs(model, prep.texts, prep.spans)
+            results[k] = _finish(model, prep, probs)
+        except Exception as exc:
+            results[k] = _failed(exc, prep.id)
+        offset += n
+    return results  # type: ignore[return-value]
 
 
 _WORKER_MODELS: dict[str, "Model"] = {}
@@ -205,7 +297,7 @@ def _worker_batch(model_ref: Any, items: list[tuple[str | None, Any]],
         if model_ref not in _WORKER_MODELS:
             _WORKER_MODELS[model_ref] = load_model(model_ref)
         model_ref = _WORKER_MODELS[model_ref]
-    return [classify_or_fail(model_ref, text, id=item_id, actors=actors) for item_id, text in items]
+    return classify_batch(model_ref, items, actors)
 
 
 def _batches(items: Iterable[tuple[str | None, Any]], size: int) -> Iterator[list[tuple[str | None, Any]]]:

@@ -16,8 +16,9 @@ Detection works in two passes:
    kicker lines ahead of the headline at the top of a page are section labels / site names; short lines
    sharing a blank-line block with boilerplate only are chrome too.
 
-``split_sentences`` uses nltk's Punkt with parameters trained on news text
-(``scripts/train_punkt.py`` -> ``stance/data/punkt.json``), loaded lazily on first use.
+``split_sentences`` applies nltk's Punkt algorithm with parameters trained on news text
+(``scripts/train_punkt.py`` -> ``stance/data/punkt.json``, loaded lazily on first use); the algorithm is
+written out here (:class:`Punkt`) so that sentence splitting does not import nltk.
 """
 
 from __future__ import annotations
@@ -372,50 +373,247 @@ _TOKENIZER = None
 _MAYBE_END = re.compile(r"[.!?…]")
 
 
-_PLAIN_CONTEXT = re.compile(r"([^\W\d_]{2,})([.?!])\s+\S+")
+# -- Punkt, applied without nltk ----------------------------------------------------------------------
+# The decision procedure of nltk's PunktSentenceTokenizer (nltk.tokenize.punkt, English language
+# variables) with fixed parameters, written out so that splitting sentences does not import nltk
+# (whose package __init__ pulls in scipy.stats and much more: ~0.7 s of every cold start).  The regular
+# expressions, the two annotation passes, the orthographic heuristic and the boundary realignment are
+# those of nltk; tests/test_speed_equivalence.py compares the spans with nltk's on many texts.
+# nltk compiles its expressions with the third-party ``regex`` engine (an nltk dependency, ~20 ms to
+# import), whose Unicode classes (\s, \w, \d) differ from ``re``'s on a few characters (\x1c-\x1f,
+# combining marks, superscript digits); the same engine is used here when it is installed.
+try:
+    import regex as _rx
+except ImportError:  # pragma: no cover - nltk (a dependency) brings it; ``re`` differs only on rare characters
+    _rx = re
+
+_PLAIN_CONTEXT = _rx.compile(r"([^\W\d_]{2,})([.?!])\s+\S+")
+
+_PK_SENT_END_CHARS = (".", "?", "!")
+_PK_NON_WORD = r"(?:[)\";}\]\*:@\'\({\[\u2018\u2019\u201c\u201d\xab\xbb" + re.escape("?!") + "])"
+_PK_MULTI_CHAR = r"(?:\-{2,}|\.{2,}|(?:\.\s){2,}\.)"
+_PK_WORD_START = r"[^\(\"\`{\[:;&\#\*@\)}\]\-,]"
+_PK_WORD_RE = _rx.compile(
+    r"""(
+        %(MultiChar)s
+        |
+        (?=%(WordStart)s)\S+?  # Accept word characters until end is found
+        (?= # Sequences marking a word's end
+            \s|                                 # White-space
+            $|                                  # End-of-string
+            %(NonWord)s|%(MultiChar)s|          # Punctuation
+            ,(?=$|\s|%(NonWord)s|%(MultiChar)s) # Comma if at end of word
+        )
+        |
+        \S
+    )""" % {"NonWord": _PK_NON_WORD, "MultiChar": _PK_MULTI_CHAR, "WordStart": _PK_WORD_START},
+    _rx.UNICODE | _rx.VERBOSE,
+)
+_PK_PERIOD_CONTEXT_RE = _rx.compile(
+    r"""
+        %(SentEndChars)s             # a potential sentence ending
+        (?=(?P<after_tok>
+            %(NonWord)s              # either other punctuation
+            |
+            \s+(?P<next_tok>\S+)     # or whitespace and some other token
+        ))""" % {"NonWord": _PK_NON_WORD, "SentEndChars": "[%s]" % re.escape("".join(_PK_SENT_END_CHARS))},
+    _rx.UNICODE | _rx.VERBOSE,
+)
+_PK_REALIGN_RE = _rx.compile(r'["\')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)', _rx.MULTILINE)
+_PK_NUMERIC = _rx.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+_PK_ELLIPSIS = _rx.compile(r"\.\.+$")
+_PK_INITIAL = _rx.compile(r"[^\W\d]\.$", _rx.UNICODE)
+_PK_ASCII_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")  # string.whitespace, as nltk uses
+_PK_PUNCTUATION = frozenset(";:,.!?")
+_ORTHO_BEG_UC, _ORTHO_MID_UC, _ORTHO_UNK_UC = 1 << 1, 1 << 2, 1 << 3
+_ORTHO_BEG_LC, _ORTHO_MID_LC, _ORTHO_UNK_LC = 1 << 4, 1 << 5, 1 << 6
+_ORTHO_UC = _ORTHO_BEG_UC + _ORTHO_MID_UC + _ORTHO_UNK_UC
+_ORTHO_LC = _ORTHO_BEG_LC + _ORTHO_MID_LC + _ORTHO_UNK_LC
 
 
-def _load_tokenizer():
+class _Tok:
+    """A Punkt token: its text, type (lower case, numbers as ``##number##``) and annotations."""
+
+    __slots__ = ("tok", "type", "period_final", "sentbreak", "abbr", "ellipsis")
+
+    def __init__(self, tok: str) -> None:
+        self.tok = tok
+        self.type = _PK_NUMERIC.sub("##number##", tok.lower())
+        self.period_final = tok.endswith(".")
+        self.sentbreak = self.abbr = self.ellipsis = None
+
+    @property
+    def type_no_period(self) -> str:
+        typ = self.type
+        return typ[:-1] if len(typ) > 1 and typ[-1] == "." else typ
+
+    @property
+    def type_no_sentperiod(self) -> str:
+        return self.type_no_period if self.sentbreak else self.type
+
+
+class Punkt:
+    """Sentence spans exactly as nltk's ``PunktSentenceTokenizer(params).span_tokenize`` gives them.
+
+    ``abbrev_types``, ``collocations`` (pairs), ``sent_starters`` and ``ortho_context`` are Punkt's
+    parameters (as trained by nltk's PunktTrainer)."""
+
+    def __init__(self, abbrev_types=(), collocations=(), sent_starters=(), ortho_context=None) -> None:
+        self.abbrev_types = frozenset(abbrev_types)
+        self.collocations = frozenset(tuple(c) for c in collocations)
+        self.sent_starters = frozenset(sent_starters)
+        self.ortho_context = dict(ortho_context or {})
+        self._colloc_heads = frozenset(a for a, _ in self.collocations)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Punkt":
+        return cls(data.get("abbrev_types", ()), data.get("collocations", ()), data.get("sent_starters", ()),
+                   data.get("ortho_context", {}))
+
+    # -- one candidate context ---------------------------------------------------------------------
+    def _first_pass(self, t: _Tok) -> None:
+        tok = t.tok
+        if tok in _PK_SENT_END_CHARS:
+            t.sentbreak = True
+        elif _PK_ELLIPSIS.match(tok):
+            t.ellipsis = True
+        elif t.period_final and not tok.endswith(".."):
+            low = tok[:-1].lower()
+            if low in self.abbrev_types or low.split("-")[-1] in self.abbrev_types:
+                t.abbr = True
+            else:
+                t.sentbreak = True
+
+    def _ortho_heuristic(self, t: _Tok):
+        if t.tok in _PK_PUNCTUATION:
+            return False
+        context = self.ortho_context.get(t.type_no_sentperiod, 0)
+        first = t.tok[0]
+        if first.isupper() and (context & _ORTHO_LC) and not (context & _ORTHO_MID_UC):
+            return True
+        if first.islower() and ((context & _ORTHO_UC) or not (context & _ORTHO_BEG_LC)):
+            return False
+        return "unknown"
+
+    def _second_pass(self, t1: _Tok, t2: _Tok) -> None:
+        if not t1.period_final:
+            return
+        typ = t1.type_no_period
+        next_typ = t2.type_no_sentperiod
+        initial = _PK_INITIAL.match(t1.tok)
+        if (typ, next_typ) in self.collocations:
+            t1.sentbreak = False
+            t1.abbr = True
+            return
+        if (t1.abbr or t1.ellipsis) and not initial:
+            starter = self._ortho_heuristic(t2)
+            if starter is True:
+                t1.sentbreak = True
+                return
+            if t2.tok[0].isupper() and next_typ in self.sent_starters:
+                t1.sentbreak = True
+                return
+        if initial or typ == "##number##":
+            starter = self._ortho_heuristic(t2)
+            if starter is False:
+                t1.sentbreak = False
+                t1.abbr = True
+                return
+            if (starter == "unknown" and initial and t2.tok[0].isupper()
+                    and not (self.ortho_context.get(next_typ, 0) & _ORTHO_LC)):
+                t1.sentbreak = False
+                t1.abbr = True
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        """True when a token other than the last one ends a sentence (nltk's method of the same name)."""
+        m = _PLAIN_CONTEXT.fullmatch(text)
+        if m is not None:
+            # ``word. Next`` / ``word? Next`` with ``word`` only letters (two or more), not a known
+            # abbreviation and not the head of a collocation: the first pass marks a break that no
+            # second-pass rule can undo.
+            if m.group(2) != ".":
+                return True
+            typ = m.group(1).lower()
+            if typ not in self.abbrev_types and typ not in self._colloc_heads:
+                return True
+        return self._contains_sentbreak(text)
+
+    def _contains_sentbreak(self, text: str) -> bool:
+        tokens = [_Tok(w) for line in text.split("\n") if line.strip() for w in _PK_WORD_RE.findall(line)]
+        for t in tokens:
+            self._first_pass(t)
+        for i in range(len(tokens) - 1):
+            t1 = tokens[i]
+            self._second_pass(t1, tokens[i + 1])
+            if t1.sentbreak:
+                return True
+        return False
+
+    # -- the text ------------------------------------------------------------------------------------
+    def _match_potential_end_contexts(self, text: str):
+        previous_start = previous_stop = 0
+        previous_match = None
+        for match in _PK_PERIOD_CONTEXT_RE.finditer(text):
+            before_text = text[previous_stop:match.start()]
+            index_after_last_space = 0
+            for i in range(len(before_text) - 1, -1, -1):
+                if before_text[i] in _PK_ASCII_WHITESPACE:
+                    index_after_last_space = i
+                    break
+            if index_after_last_space:
+                index_after_last_space += previous_stop + 1
+            else:
+                index_after_last_space = previous_start
+            if previous_match and previous_stop <= index_after_last_space:
+                yield previous_match, (text[previous_start:previous_stop] + previous_match.group()
+                                       + previous_match.group("after_tok"))
+            previous_match = match
+            previous_start, previous_stop = index_after_last_space, match.start()
+        if previous_match:
+            yield previous_match, (text[previous_start:previous_stop] + previous_match.group()
+                                   + previous_match.group("after_tok"))
+
+    def _slices_from_text(self, text: str):
+        last_break = 0
+        for match, context in self._match_potential_end_contexts(text):
+            if self.text_contains_sentbreak(context):
+                yield last_break, match.end()
+                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
+        yield last_break, len(text.rstrip())
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        """Sentence spans with closing punctuation realigned, as nltk's ``span_tokenize``."""
+        slices = list(self._slices_from_text(text))
+        out: list[tuple[int, int]] = []
+        realign = 0
+        for k, (start1, stop1) in enumerate(slices):
+            start1 += realign
+            if k + 1 == len(slices):
+                if text[start1:stop1]:
+                    out.append((start1, stop1))
+                continue
+            start2, stop2 = slices[k + 1]
+            m = _PK_REALIGN_RE.match(text[start2:stop2])
+            if m:
+                out.append((start1, start2 + len(m.group(0).rstrip())))
+                realign = m.end()
+            else:
+                realign = 0
+                if text[start1:stop1]:
+                    out.append((start1, stop1))
+        return out
+
+
+def _load_tokenizer() -> Punkt:
     global _TOKENIZER
     if _TOKENIZER is None:
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # lazy: ~0.8 s
-
-        params = PunktParameters()
         try:
             data = json.loads(_PUNKT_PATH.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:  # a broken install must not quietly split sentences worse
             from .errors import StanceError
 
             raise StanceError(f"cannot read the sentence tokenizer parameters {_PUNKT_PATH} ({exc}); reinstall stance") from exc
-        params.abbrev_types = set(data.get("abbrev_types", ()))
-        params.collocations = {tuple(c) for c in data.get("collocations", ())}
-        params.sent_starters = set(data.get("sent_starters", ()))
-        params.ortho_context.update(data.get("ortho_context", {}))
-
-        abbrevs = frozenset(params.abbrev_types)
-        colloc_heads = frozenset(a for a, _ in params.collocations)
-        slow = PunktSentenceTokenizer.text_contains_sentbreak
-
-        class _FastPunkt(PunktSentenceTokenizer):
-            """Punkt with a shortcut for the commonest candidate, decided exactly as Punkt would.
-
-            A context ``word. Next`` / ``word? Next`` where ``word`` is only letters (two or more),
-            not a known abbreviation and not the head of a known collocation is always a break in
-            Punkt (first pass marks it; no second-pass rule applies to it).  Everything else goes
-            through the full annotation.
-            """
-
-            def text_contains_sentbreak(self, text: str) -> bool:
-                m = _PLAIN_CONTEXT.fullmatch(text)
-                if m is not None:
-                    if m.group(2) != ".":
-                        return True
-                    typ = m.group(1).lower()
-                    if typ not in abbrevs and typ not in colloc_heads:
-                        return True
-                return slow(self, text)
-
-        _TOKENIZER = _FastPunkt(params)
+        _TOKENIZER = Punkt.from_json(data)
     return _TOKENIZER
 
 
