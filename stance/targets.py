@@ -14,6 +14,14 @@ regression, state stored as plain JSON and numeric arrays):
   "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
   pronoun targets, and the sentence's overall valence.
 
+On top of the learnt logits, a small hand-written **cue lexicon** for conflict news
+(``stance/data/stance_cues.json``, copied into the model state at fit time) adds fixed logit offsets when the
+target is the recipient of support or a right ("aid to TGT", "TGT has every right"), the victim of military
+aggression ("the subjugation of TGT", "destroying the TGT nation"), the aggressor ("TGT's brutal attack"),
+only the setting of the war ("the war in TGT"), labelled a regime/rogue state, quoted in scare quotes
+("TGT's “thanks”"), or praises someone for their part in a war. NewsMTSC (US politics) has almost no such
+sentences, so these offsets are written rather than fitted; ``cue_scale = 0`` switches them off.
+
 Scores and aggregation: :func:`mention_scores` turns class probabilities into ``p_pos - p_neg``;
 :func:`aggregate` averages mention scores (weighted by confidence, never summed) into a paragraph/article
 score with a confidence that falls when mentions disagree or are few; :func:`label_for` maps a score to a
@@ -384,7 +392,7 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
 # cue lexicon: what is said *about* the target in conflict news (stance/data/stance_cues.json)
 # ---------------------------------------------------------------------------------------------------
 CUES_FORMAT = "stance.cues/1"
-CUE_CLASSES = ("support", "victim", "aggressor", "praise_agent", "scare_quote", "setting")
+CUE_CLASSES = ("support", "victim", "aggressor", "praise_agent", "scare_quote", "setting", "derogatory")
 
 
 def default_cues() -> dict[str, Any]:
@@ -436,7 +444,14 @@ def _compiled_cues(key: str) -> tuple[tuple[str, re.Pattern | None, re.Pattern |
     return tuple(out)
 
 
-def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any]) -> dict[str, bool]:
+def _cue_key(cues: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(cues, sort_keys=True)
+
+
+def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
+             _compiled: tuple | None = None) -> dict[str, bool]:
     """Which cue classes fire for the target at ``spans`` in ``text`` (see stance/data/stance_cues.json).
 
     ``praise_agent`` fires when the target is the agent of a praise verb (:func:`agent_act`) and the words
@@ -445,12 +460,10 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any]) 
     the text's warmth toward the target. In NewsMTSC (US politics) the agent of praise is mostly labelled
     positive, so praise in general is left to the classifier.
     """
-    import json
-
     toks, positions, _ = _mask(text, spans)
     joined = " ".join(toks)
     hits = {}
-    for name, rx, block, _ in _compiled_cues(json.dumps(cues, sort_keys=True)):
+    for name, rx, block, _ in (_compiled if _compiled is not None else _compiled_cues(_cue_key(cues))):
         if block is not None and block.search(joined):
             hits[name] = False
         elif name == "praise_agent":
@@ -472,11 +485,9 @@ def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]
     out = np.zeros((len(texts), len(LABELS)))
     if not cues:
         return out
-    import json
-
-    compiled = _compiled_cues(json.dumps(cues, sort_keys=True))
+    compiled = _compiled_cues(_cue_key(cues))
     for i, (text, spans) in enumerate(zip(texts, targets)):
-        hits = cue_hits(text, spans, cues)
+        hits = cue_hits(text, spans, cues, compiled)
         for name, _, _, offsets in compiled:
             if hits.get(name):
                 out[i] += offsets
