@@ -13,6 +13,9 @@ Sets (read by path from ``--data``, default ../shared/data):
   Thresholds are tuned on the paragraphs + documents of a *tuning half* of PerSenT (split by doc_id) and
   reported on the other half (``eval_half``) as well as on all rows (``all``, optimistic).
 
+``model_no_cues`` (NewsMTSC sets) is the same model with the conflict cue lexicon switched off
+(``cue_scale = 0``): an ablation showing what the hand-written cues cost or gain on NewsMTSC.
+
 Baselines: VADER per sentence (nltk SentimentIntensityAnalyzer, compound ±0.05; for PerSenT the average
 compound of the mention sentences) and a plain TF-IDF LinearTextClassifier on the raw sentence (not told the
 target), trained on the same NewsMTSC rows. Writes ``reports/stance_eval.json`` and prints a table.
@@ -40,7 +43,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  #
 
 from stance.linear import LinearTextClassifier  # noqa: E402
 from stance.targets import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, StanceClassifier,  # noqa: E402
-                            aggregate, combine, label_for, mention_confidences, mention_scores)
+                            aggregate, combine, cue_hits, label_for, mention_confidences, mention_scores)
 from stance.text import split_sentences  # noqa: E402
 from train_stance import DEFAULT_DATA, load, load_rows, save, sha256, train  # noqa: E402
 
@@ -222,8 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         path = data / f"{name}.jsonl"
         report["eval_files"][path.name] = sha256(path)
         texts, spans, y, _ = load_rows(path)
+        scale = model.cue_scale
+        model.cue_scale = 0.0  # ablation: the same weights without the cue lexicon's offsets
+        no_cues = model.predict(texts, spans)
+        model.cue_scale = scale
         res = {
             "model": metrics(y, model.predict(texts, spans)),
+            "model_no_cues": metrics(y, no_cues),
             "vader": metrics(y, Vader.label(vader.compound(texts))),
             "tfidf": metrics(y, np.asarray(VALUES)[tfidf.predict_proba(texts).argmax(1)]),
         }
@@ -282,6 +290,18 @@ def main(argv: list[str] | None = None) -> int:
         ex[actor] = {"probs": dict(zip(LABELS, np.round(p, 4).tolist())),
                      "score": round(float(p[2] - p[0]), 4), "label": LABELS[int(p.argmax())]}
     report["example"] = {"text": example, "targets": ex}
+    # how often each cue class fires on the NewsMTSC sets, by gold label (the cues are written for war news)
+    if model.cues_:
+        fired: dict = {}
+        for name in ("newsmtsc_train", "newsmtsc_dev_rw", "newsmtsc_dev_mt"):
+            texts, spans, y, _ = load_rows(data / f"{name}.jsonl")
+            counts: dict = {}
+            for t, sp, label in zip(texts, spans, y.tolist()):
+                for cue, hit in cue_hits(t, sp, model.cues_).items():
+                    if hit:
+                        counts.setdefault(cue, {"-1": 0, "0": 0, "1": 0})[str(label)] += 1
+            fired[name] = counts
+        report["cue_hits_by_gold_label"] = fired
 
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

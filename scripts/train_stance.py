@@ -35,7 +35,10 @@ EXTRA_FILES = {
     "finentity": "finentity.jsonl",
     "basil": "basil_sentences.jsonl",
 }
-DEFAULT_PARAMS = dict(C=3.0, dense_weight=0.5, window=6, clause=True, speech_acts=True, mask_entities=False)
+# cues/cue_scale: the hand-written conflict cue lexicon (stance/data/stance_cues.json) added as logit offsets;
+# NewsMTSC has almost no war news, so its offsets are written, not fitted (see stance.targets.cue_offsets).
+DEFAULT_PARAMS = dict(C=3.0, dense_weight=0.5, window=6, clause=True, speech_acts=True, mask_entities=False,
+                      cues=True, cue_scale=1.0)
 
 
 def load_rows(path: Path) -> tuple[list[str], list[list[tuple[int, int]]], np.ndarray, int]:

@@ -14,6 +14,14 @@ regression, state stored as plain JSON and numeric arrays):
   "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
   pronoun targets, and the sentence's overall valence.
 
+On top of the learnt logits, a small hand-written **cue lexicon** for conflict news
+(``stance/data/stance_cues.json``, copied into the model state at fit time) adds fixed logit offsets when the
+target is the recipient of support or a right ("aid to TGT", "TGT has every right"), the victim of military
+aggression ("the subjugation of TGT", "destroying the TGT nation"), the aggressor ("TGT's brutal attack"),
+only the setting of the war ("the war in TGT"), labelled a regime/rogue state, quoted in scare quotes
+("TGT's “thanks”"), or praises someone for their part in a war. NewsMTSC (US politics) has almost no such
+sentences, so these offsets are written rather than fitted; ``cue_scale = 0`` switches them off.
+
 Scores and aggregation: :func:`mention_scores` turns class probabilities into ``p_pos - p_neg``;
 :func:`aggregate` averages mention scores (weighted by confidence, never summed) into a paragraph/article
 score with a confidence that falls when mentions disagree or are few; :func:`label_for` maps a score to a
@@ -380,6 +388,112 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
     return doc, dense
 
 
+# ---------------------------------------------------------------------------------------------------
+# cue lexicon: what is said *about* the target in conflict news (stance/data/stance_cues.json)
+# ---------------------------------------------------------------------------------------------------
+CUES_FORMAT = "stance.cues/1"
+CUE_CLASSES = ("support", "victim", "aggressor", "praise_agent", "scare_quote", "setting", "derogatory")
+
+
+def default_cues() -> dict[str, Any]:
+    """The shipped cue lexicon (plain JSON): ``{"format", "classes": {name: {"offsets", "patterns"}}}``."""
+    import json
+    from importlib import resources
+
+    text = resources.files("stance").joinpath("data/stance_cues.json").read_text(encoding="utf-8")
+    return check_cues(json.loads(text))
+
+
+def check_cues(cues: Any) -> dict[str, Any]:
+    """Validate a cue lexicon; returns it with only the known classes (offsets as 3 floats)."""
+    if not isinstance(cues, dict) or cues.get("format") != CUES_FORMAT or not isinstance(cues.get("classes"), dict):
+        raise ModelError(f"not a stance cue lexicon (expected format {CUES_FORMAT!r} with a 'classes' mapping)")
+    classes = {}
+    for name, spec in cues["classes"].items():
+        if name not in CUE_CLASSES:
+            raise ModelError(f"unknown cue class {name!r}; known: {list(CUE_CLASSES)}")
+        offsets = [float(v) for v in spec.get("offsets", ())]
+        if len(offsets) != len(LABELS) or not all(math.isfinite(v) for v in offsets):
+            raise ModelError(f"cue class {name!r} needs 3 finite offsets in {LABELS} order")
+        patterns = [str(p) for p in spec.get("patterns", ())]
+        blockers = [str(p) for p in spec.get("blockers", ())]
+        for pat in patterns + blockers:
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                raise ModelError(f"cue class {name!r} has a bad pattern {pat!r}: {exc}") from exc
+        classes[name] = {"offsets": offsets, "patterns": patterns, "blockers": blockers}
+    return {"format": CUES_FORMAT, "classes": classes}
+
+
+@lru_cache(maxsize=32)
+def _compiled_cues(key: str) -> tuple[tuple[str, re.Pattern | None, re.Pattern | None, np.ndarray], ...]:
+    import json
+
+    cues = json.loads(key)
+    out = []
+    for name in CUE_CLASSES:
+        spec = cues["classes"].get(name)
+        if spec is None:
+            continue
+        pats = spec["patterns"]
+        rx = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
+        blockers = spec.get("blockers") or []
+        block = re.compile("|".join(f"(?:{p})" for p in blockers)) if blockers else None
+        out.append((name, rx, block, np.asarray(spec["offsets"], dtype=np.float64)))
+    return tuple(out)
+
+
+def _cue_key(cues: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(cues, sort_keys=True)
+
+
+def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
+             _compiled: tuple | None = None) -> dict[str, bool]:
+    """Which cue classes fire for the target at ``spans`` in ``text`` (see stance/data/stance_cues.json).
+
+    ``praise_agent`` fires when the target is the agent of a praise verb (:func:`agent_act`) and the words
+    after the verb match one of its patterns (a part in armed conflict), e.g. "Putin thanked the troops for
+    their participation in the fighting": the warmth goes to the troops, and praising a part in a war is not
+    the text's warmth toward the target. In NewsMTSC (US politics) the agent of praise is mostly labelled
+    positive, so praise in general is left to the classifier.
+    """
+    toks, positions, _ = _mask(text, spans)
+    joined = " ".join(toks)
+    hits = {}
+    for name, rx, block, _ in (_compiled if _compiled is not None else _compiled_cues(_cue_key(cues))):
+        if block is not None and block.search(joined):
+            hits[name] = False
+        elif name == "praise_agent":
+            hits[name] = False
+            for p in positions:
+                act = agent_act(toks, p)
+                if act is not None and act[0] == "PRAISE":
+                    # only praise for a part in armed conflict (what the target thanks someone for)
+                    obj = " " + " ".join(toks[act[1] + 1:act[1] + 16]) + " "
+                    hits[name] = hits[name] or bool(rx is not None and rx.search(obj))
+        else:
+            hits[name] = bool(rx is not None and PLACEHOLDER in joined and rx.search(joined))
+    return hits
+
+
+def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
+                cues: dict[str, Any] | None) -> np.ndarray:
+    """(n, 3) logit offsets in LABELS order: the sum of the offsets of the cue classes that fire."""
+    out = np.zeros((len(texts), len(LABELS)))
+    if not cues:
+        return out
+    compiled = _compiled_cues(_cue_key(cues))
+    for i, (text, spans) in enumerate(zip(texts, targets)):
+        hits = cue_hits(text, spans, cues, compiled)
+        for name, _, _, offsets in compiled:
+            if hits.get(name):
+                out[i] += offsets
+    return out
+
+
 def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
               window: int = 6, clause: bool = True, mask_entities: bool = False,
               speech_acts: bool = True) -> tuple[list[str], np.ndarray]:
@@ -402,7 +516,8 @@ class StanceClassifier:
     def __init__(self, *, window: int = 6, clause: bool = True, mask_entities: bool = False,
                  speech_acts: bool = True, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 60000, C: float = 3.0, dense_weight: float = 0.5,
-                 class_weight: str | None = "balanced", max_iter: int = 3000) -> None:
+                 class_weight: str | None = "balanced", max_iter: int = 3000, cues: bool = True,
+                 cue_scale: float = 1.0) -> None:
         self.window = window
         self.clause = clause
         self.mask_entities = mask_entities
@@ -414,11 +529,13 @@ class StanceClassifier:
         self.dense_weight = dense_weight
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.cues = cues
+        self.cue_scale = cue_scale
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "window", "clause", "mask_entities", "speech_acts", "ngram_range", "min_df", "max_features", "C",
-            "dense_weight", "class_weight", "max_iter")}
+            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale")}
 
     def set_params(self, **params: Any) -> "StanceClassifier":
         for k, v in params.items():
@@ -443,6 +560,7 @@ class StanceClassifier:
         docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
                                 self.speech_acts)
         self.model_ = self._new_classifier().fit(docs, y, dense)
+        self.cues_ = default_cues() if self.cues else None
         return self
 
     def _fitted(self) -> LinearTextClassifier:
@@ -456,15 +574,25 @@ class StanceClassifier:
                                 self.speech_acts)
         if not docs:
             return np.zeros((0, 3))
-        return model.decision_function(docs, dense)
+        logits = model.decision_function(docs, dense)
+        cues = getattr(self, "cues_", None)
+        if cues and self.cue_scale:
+            texts, targets = _check_inputs(texts, targets)
+            offsets = cue_offsets(texts, targets, cues) * float(self.cue_scale)
+            order = [_LABEL_VALUES.index(v) for v in model.classes_.tolist()]
+            logits = logits + offsets[:, order]
+        return logits
 
     def calibrate(self, texts, targets, labels) -> float:
         """Fit the softmax temperature on held-out rows (not the rows the weights were fitted on)."""
+        from .linear import fit_temperature
+
         model = self._fitted()
         texts, targets = _check_inputs(texts, targets, labels)
-        docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
-                                self.speech_acts)
-        return model.calibrate(docs, _check_labels(labels), dense)
+        index = {c: i for i, c in enumerate(model.classes_.tolist())}
+        y_index = np.array([index[v] for v in _check_labels(labels).tolist()])
+        model.temperature = fit_temperature(self.decision_function(texts, targets), y_index)
+        return model.temperature
 
     def predict_proba(self, texts, targets) -> np.ndarray:
         model = self._fitted()
@@ -489,7 +617,8 @@ class StanceClassifier:
         params = self.get_params()
         params["ngram_range"] = list(params["ngram_range"])
         config = {"format": FORMAT, "labels": list(LABELS), "params": params,
-                  "dense_names": list(DENSE_NAMES), "linear": inner_config}
+                  "dense_names": list(DENSE_NAMES), "linear": inner_config,
+                  "cues": getattr(self, "cues_", None)}
         arrays = {f"linear.{k}": np.asarray(v) for k, v in inner_arrays.items()}
         return config, arrays
 
@@ -504,6 +633,7 @@ class StanceClassifier:
         params = dict(config["params"])
         params["ngram_range"] = tuple(params["ngram_range"])
         model = cls(**params)
+        model.cues_ = check_cues(config["cues"]) if config.get("cues") else None
         inner = {k[len("linear."):]: v for k, v in arrays.items() if k.startswith("linear.")}
         for k, v in inner.items():
             if np.asarray(v).dtype == object:

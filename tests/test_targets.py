@@ -10,9 +10,10 @@ import json
 import numpy as np
 import pytest
 
-from stance.targets import (DENSE_NAMES, LABELS, PLACEHOLDER, StanceClassifier, aggregate, agent_act,
-                            clause_range, featurize, featurize_one, label_for, mask_text, mask_tokens,
-                            mention_confidences, mention_scores, tokenize)
+from stance.targets import (CUE_CLASSES, DENSE_NAMES, LABELS, PLACEHOLDER, StanceClassifier, aggregate,
+                            agent_act, check_cues, clause_range, cue_hits, cue_offsets, default_cues, featurize,
+                            featurize_one, label_for, mask_text, mask_tokens, mention_confidences,
+                            mention_scores, tokenize)
 
 NAMES = ["Russia", "Ukraine", "France", "NATO", "Smith", "Jones", "Brazil", "Kenya"]
 NEG = ["{t} was accused of brutal crimes.", "Critics condemned {t} for the illegal invasion.",
@@ -234,3 +235,82 @@ def test_combine_is_an_average_and_doubt_lowers_confidence():
     assert abs(mixed[0]) < 0.05 and mixed[2] < many[2]
     with pytest.raises(ValueError, match="class probabilities"):
         combine(np.zeros((0, 3)))
+
+
+# -- conflict cue lexicon ---------------------------------------------------------------------------
+def _hits(text: str, target: str, occurrence: int = 0) -> set[str]:
+    i = -1
+    for _ in range(occurrence + 1):
+        i = text.index(target, i + 1)
+    return {k for k, v in cue_hits(text, [(i, i + len(target))], default_cues()).items() if v}
+
+
+@pytest.mark.parametrize("text, target, expected", [
+    ("Ukraine has every right to ask its allies for assistance.", "Ukraine", {"support"}),
+    ("The West must continue aiding Ukraine.", "Ukraine", {"support"}),
+    ("Congress debated aid to Ukraine.", "Ukraine", {"support"}),
+    ("They pledged to protect Ukraine's independence.", "Ukraine", {"support"}),
+    ("This is a war aimed at destroying the Ukrainian nation.", "Ukrainian", {"victim"}),
+    ("The subjugation of Ukraine is merely the first step.", "Ukraine", {"victim"}),
+    ("Ukrainian children killed by Russians.", "Ukrainian", {"victim"}),
+    ("Ukrainian children killed by Russians.", "Russians", {"aggressor"}),
+    ("Ukraine condemned Russia's brutal attack.", "Russia", {"aggressor"}),
+    ("Putin will continue his bloody attacks regardless of the cost.", "Putin", {"aggressor"}),
+    ("Putin thanked North Korean troops for their participation in the war.", "Putin", {"praise_agent"}),
+    ("The phrasing of Putin's \u201cthanks\u201d warrants attention.", "Putin", {"scare_quote"}),
+    ("North Korean troops are fighting in the war in Ukraine.", "Ukraine", {"setting"}),
+    ("The North Korean regime sent troops.", "North Korean", {"derogatory"}),
+    ("Ukraine will hold a meeting on Tuesday.", "Ukraine", set()),
+])
+def test_cue_classes_fire_on_what_is_said_about_the_target(text, target, expected):
+    assert _hits(text, target) == expected
+
+
+def test_cues_do_not_fire_on_condemned_support_arms_or_political_praise():
+    # support that the sentence wants stopped is no warmth toward the receiver
+    assert "support" not in _hits("They demanded an end to North Korean military support for Russia.", "Russia")
+    # who receives weapons is not what the text thinks of them
+    assert "support" not in _hits("The provision of North Korean weapons to Russia adds a layer.", "Russia")
+    # praise in general (NewsMTSC labels the praiser mostly positive) is left to the classifier
+    assert "praise_agent" not in _hits("Trump praised Nehlen for running a very good campaign.", "Trump")
+
+
+def test_cue_offsets_shift_logits_and_scale_zero_switches_them_off(model):
+    text = "Ukraine condemned Russia's brutal attack."
+    i = text.index("Russia")
+    spans = [[(i, i + len("Russia"))]]
+    off = cue_offsets([text], spans, default_cues())
+    assert off.shape == (1, 3) and off[0, 0] > 0 > off[0, 2]  # aggressor: toward negative
+    assert not cue_offsets([text], spans, None).any()
+    with_cues = model.predict_proba([text], spans)[0]
+    old = model.cue_scale
+    try:
+        model.cue_scale = 0.0
+        without = model.predict_proba([text], spans)[0]
+    finally:
+        model.cue_scale = old
+    assert with_cues[0] > without[0] and with_cues[2] < without[2]
+
+
+def test_cues_travel_in_the_state_as_plain_json(model):
+    config, _ = model.get_state()
+    assert json.loads(json.dumps(config))["cues"] == check_cues(default_cues())
+    assert set(config["cues"]["classes"]) <= set(CUE_CLASSES)
+
+
+def test_state_without_cues_loads_and_uses_none(model):
+    config, arrays = model.get_state()
+    old = StanceClassifier.from_state({k: v for k, v in config.items() if k != "cues"}, arrays)
+    assert old.cues_ is None
+
+
+def test_check_cues_rejects_bad_lexicons():
+    good = default_cues()
+    with pytest.raises(Exception, match="format"):
+        check_cues({"classes": {}})
+    with pytest.raises(Exception, match="unknown cue class"):
+        check_cues({**good, "classes": {"wishful": {"offsets": [0, 0, 0], "patterns": []}}})
+    with pytest.raises(Exception, match="3 finite offsets"):
+        check_cues({**good, "classes": {"support": {"offsets": [1, 2], "patterns": []}}})
+    with pytest.raises(Exception, match="bad pattern"):
+        check_cues({**good, "classes": {"support": {"offsets": [0, 0, 0], "patterns": ["(unclosed"]}}})
