@@ -156,9 +156,13 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "- Genre: reporting was learnt mostly from 2010s US politics; non-US and 2024 world news tends to read as "
         "opinion. Satire was learnt from fake-news parody sites, so first-person satirical columns often come out "
         "as opinion. Opinion comes from one corpus (three outlets, 2014–15). One-line headings can flip genre.",
-        "- Stance: a linear model on sentence features. It leans negative on conflict news full of negative words "
-        "(war, attack) even toward actors the author sympathises with; \"X condemned Y\" can lean negative toward X "
-        "because NewsMTSC's labels often do. Countries and organisations are rare in the training data.",
+        "- Stance: a linear model on sentence features, plus a small hand-written lexicon of conflict cues "
+        "(`stance/data/stance_cues.json`: support for, violence against, aggression by the target, scare quotes, "
+        "derogatory labels) added to its scores. Some cues were written after reading the example pages in `seeds/`, "
+        "so those pages are weak evidence for them. It still leans negative on conflict news full of war words even "
+        "toward actors the author sympathises with; \"X condemned Y\" can lean negative toward X because NewsMTSC's "
+        "labels often do; a satire quoting praise reads as praise. Countries and organisations are rare in the "
+        "training data.",
         "- Actors: a country name inside a personal name (\"Michael Jordan\") is taken as the country; role aliases "
         "(\"US President\") reflect late 2024.",
         "",
@@ -167,6 +171,11 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: multi-threaded sums differ in their last bits between runs and machines, which moves
+    # the optimiser's path; with one thread, the same data and seed give the same model byte for byte.
+    threadpool_limits(1)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder (default ../shared/data)")
     ap.add_argument("--seed", type=int, default=0)
