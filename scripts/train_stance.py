@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from stance.corpus import STANCE_TERMS as TERMS, read_stance_rows, sha256_of as sha256  # noqa: E402
+from stance.corpus import STANCE_TERMS as TERMS, read_stance_rows  # noqa: E402
+from stance.model import sha256_file as sha256  # noqa: E402
 from stance.errors import TrainingDataError  # noqa: E402
 from stance.targets import StanceClassifier  # noqa: E402
 

@@ -6,7 +6,6 @@ are used by ``scripts/train_model.py`` (the shipped model) and by ``stance train
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import TrainingDataError
+from .model import sha256_file
 from .text import split_paragraphs, split_sentences
 
 STANCE_FILE = "stance/newsmtsc_train.jsonl"
@@ -24,14 +24,6 @@ STANCE_TERMS = {
     "finentity.jsonl": "FinEntity (Tang et al. 2023), no licence file",
     "basil_sentences.jsonl": "BASIL (Fan et al. 2019), no licence file",
 }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_stance_rows(path: Path) -> tuple[list[str], list[list[tuple[int, int]]], list[int], int]:
@@ -82,7 +74,7 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
             raise TrainingDataError(f"{path} not found; point the data path at the shared data folder (it holds genre/ and stance/)")
         t, s, y, skipped = read_stance_rows(path)
         provenance.append({
-            "file": name, "sha256": sha256_of(path), "rows": len(t), "skipped_actor_not_found": skipped,
+            "file": name, "sha256": sha256_file(path), "rows": len(t), "skipped_actor_not_found": skipped,
             "label_counts": {str(k): v for k, v in sorted(Counter(y).items())},
             "terms": STANCE_TERMS.get(Path(name).name, ""),
         })
@@ -241,7 +233,7 @@ def load_examples(data_dir: Path) -> tuple[list[dict], dict]:
         path = data_dir / rel
         if not path.exists():
             raise TrainingDataError(f"{path} is missing; point the data path at the shared data folder (it holds genre/ and stance/)")
-        provenance["files"][rel] = {"sha256": sha256_of(path), "terms": TERMS[key]}
+        provenance["files"][rel] = {"sha256": sha256_file(path), "terms": TERMS[key]}
         rows = read_jsonl(path)
         if key == "golbeck":
             for r in rows:
