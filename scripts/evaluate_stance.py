@@ -39,9 +39,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # noqa: E402
 
 from stance.linear import LinearTextClassifier  # noqa: E402
+from stance.training import classification_metrics  # noqa: E402
 from stance.targets import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, StanceClassifier,  # noqa: E402
                             aggregate, combine, cue_hits, label_for, mention_confidences, mention_scores)
 from stance.text import split_sentences  # noqa: E402
@@ -56,16 +56,12 @@ _PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 
 # ---------------------------------------------------------------------------------------------------
 def metrics(y_true, y_pred) -> dict:
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(VALUES), zero_division=0)
-    return {
-        "n": int(len(y_true)),
-        "macro_f1": round(float(f.mean()), 4),
-        "accuracy": round(float((y_true == y_pred).mean()), 4),
-        "per_class": {LABELS[i]: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                                  "f1": round(float(f[i]), 4), "support": int(s[i])} for i in range(3)},
-        "confusion": confusion_matrix(y_true, y_pred, labels=list(VALUES)).tolist(),
-    }
+    """stance.training.classification_metrics on -1/0/1 labels, named negative/neutral/positive."""
+    name = dict(zip(VALUES, LABELS))
+    report = classification_metrics([name[int(v)] for v in y_true], [name[int(v)] for v in y_pred], LABELS)
+    report["confusion"] = report.pop("confusion_matrix")
+    report.pop("confusion_matrix_axes")
+    return report
 
 
 def load_jsonl(path: Path) -> list[dict]:

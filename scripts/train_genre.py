@@ -30,6 +30,7 @@ for p in (REPO, REPO / "scripts"):
 
 from genre_corpus import DEFAULT_DATA, build_corpus  # noqa: E402
 from stance.genre import GENRES, GenreClassifier, article_genre  # noqa: E402
+from stance.training import classification_metrics  # noqa: E402
 from stance.linear import softmax  # noqa: E402
 from stance.text import split_paragraphs  # noqa: E402
 
@@ -40,22 +41,11 @@ MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_fo
 
 # ----------------------------------------------------------------------------------------------------
 def prf(y_true, y_pred, labels):
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    out, f1s = {}, []
-    for g in labels:
-        tp = int(((y_pred == g) & (y_true == g)).sum())
-        fp = int(((y_pred == g) & (y_true != g)).sum())
-        fn = int(((y_pred != g) & (y_true == g)).sum())
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        out[g] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
-        if tp + fn:
-            f1s.append(f)
-    cm = [[int(((y_true == a) & (y_pred == b)).sum()) for b in labels] for a in labels]
-    return {"per_class": out, "macro_f1": round(float(np.mean(f1s)), 4),
-            "accuracy": round(float((y_true == y_pred).mean()), 4) if len(y_true) else 0.0,
-            "confusion": {"rows_true_cols_pred": list(labels), "matrix": cm}, "n": int(len(y_true))}
+    """stance.training.classification_metrics, with the confusion matrix under the key the reports use."""
+    report = classification_metrics(list(y_true), list(y_pred), labels)
+    report["confusion"] = {"rows_true_cols_pred": list(labels), "matrix": report.pop("confusion_matrix")}
+    report.pop("confusion_matrix_axes")
+    return report
 
 
 def ece_brier(probs, y_idx, bins=10):

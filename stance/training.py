@@ -948,8 +948,12 @@ def predict_genre(model: Any, text: str | Sequence[str]) -> tuple[str, dict[str,
     return label, scores
 
 
-def _classification_report(y_true: list[str], y_pred: list[str], probs: np.ndarray, model_labels: list[str],
-                           labels: list[str]) -> dict[str, Any]:
+def classification_metrics(y_true: Sequence[Any], y_pred: Sequence[Any], labels: Sequence[Any]) -> dict[str, Any]:
+    """Per-class precision/recall/F1, accuracy, macro-F1 (over the labels that occur) and the confusion matrix.
+
+    The one implementation behind ``stance evaluate`` and the held-out figures in the model card.
+    """
+    labels = list(labels)
     index = {lab: i for i, lab in enumerate(labels)}
     k = len(labels)
     cm = np.zeros((k, k), dtype=int)
@@ -977,8 +981,14 @@ def _classification_report(y_true: list[str], y_pred: list[str], probs: np.ndarr
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
         "confusion_matrix": cm.tolist(),
         "confusion_matrix_axes": "rows: true label, columns: predicted label, in the order of 'labels'",
-        "calibration": _calibration(y_true, probs, model_labels),
     }
+    return report
+
+
+def _classification_report(y_true: list[str], y_pred: list[str], probs: np.ndarray, model_labels: list[str],
+                           labels: list[str]) -> dict[str, Any]:
+    report = classification_metrics(y_true, y_pred, labels)
+    report["calibration"] = _calibration(y_true, probs, model_labels)
     unknown = sorted(set(y_true) - set(model_labels))
     if unknown:
         report["unknown_labels"] = unknown
