@@ -692,8 +692,3 @@ def _read_first_names() -> list[str]:
 def _default_gazetteer() -> Gazetteer:
     raw = (resources.files("stance") / "data" / "actors.json").read_text(encoding="utf-8")
     return Gazetteer.from_json(json.loads(raw))
-
-
-def find_actors(text: str, **kwargs) -> list[Mention]:
-    """Shortcut for ``Gazetteer.default().find(text, ...)``."""
-    return Gazetteer.default().find(text, **kwargs)

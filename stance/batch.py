@@ -131,11 +131,6 @@ def iter_files(root: Path, suffixes: tuple[str, ...] = SUFFIXES, globs: Sequence
     yield from walk(root, "")
 
 
-def discover(root: Path, suffixes: tuple[str, ...] = SUFFIXES, globs: Sequence[str] | None = None) -> list[Path]:
-    """:func:`iter_files` as a list."""
-    return list(iter_files(root, suffixes, globs))
-
-
 # -- reading -----------------------------------------------------------------------------------------
 
 def decode_bytes(data: bytes, hint: str | None = None) -> tuple[str, str | None]:

@@ -58,8 +58,7 @@ class _Prepared:
                  "by_paragraph", "kinds", "aliases", "rows", "texts", "spans")
 
 
-def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None,
-             genre_probs: Any = None) -> _Prepared:
+def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None) -> _Prepared:
     from .genre import article_genre
 
     text = check_text(text)
@@ -71,7 +70,7 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
             reason="no_content")
 
     labels = list(model.genres)
-    probs = model.genre.predict_proba([p.text for p in content]) if genre_probs is None else genre_probs
+    probs = model.genre.predict_proba([p.text for p in content])
     genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
     paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
 
@@ -108,6 +107,11 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
 
 def _stance_probs(model: "Model", texts: list[str], spans: list[list[tuple[int, int]]]) -> np.ndarray:
     return model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
+
+
+def _strongest(rows: Sequence[int], scores: np.ndarray, confidences: np.ndarray) -> list[int]:
+    """The evidence: the rows whose scores are strongest and surest."""
+    return sorted(rows, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
 
 
 def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> ArticleResult:
@@ -159,8 +163,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     actor_results = []
     for actor, idx in rows_by_actor.items():
         score, label, confidence = combine_rows(idx)
-        strongest = sorted(idx, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
-        evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in strongest]
+        evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in _strongest(idx, scores, confidences)]
         actor_results.append(ActorStance(
             name=actor, kind=prep.kinds[actor], aliases=list(prep.aliases[actor]), mentions=mention_totals[actor],
             score=score, label=label, confidence=confidence, evidence=evidence))
@@ -202,7 +205,7 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
         if not targets:
             raise InvalidInputError(f"{actor!r} does not occur in the text; pass span=(start, end) to point at the target")
 
-    texts, spans, sentences = [], [], []
+    texts, spans = [], []
     for s_start, s_end in split_sentences(text) or [(0, len(text))]:
         inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
         if inside:
@@ -213,7 +216,7 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
     probs = model.stance.predict_proba(texts, spans)
     scores, confidences = mention_scores(probs), mention_confidences(probs)
     score, label, confidence = combine(probs)
-    order = sorted(range(len(texts)), key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
+    order = _strongest(range(len(texts)), scores, confidences)
     return ActorStance(
         name=actor, kind="other", aliases=[actor], mentions=len(targets), score=score, label=label,
         confidence=confidence, evidence=[Evidence(0, texts[i], float(scores[i])) for i in order])
@@ -245,26 +248,12 @@ def classify_batch(model: "Model", items: Sequence[tuple[str | None, Any]],
 
     The stance model scores each (sentence, actor) row on its own, so the rows of many articles give the
     same probabilities in one call as in one call per article; only the per-call overhead is saved.
-    Genre runs per article (its second stage reads each article as a whole) unless the genre model offers
-    ``predict_proba_many`` (a list of articles → a list of probability arrays)."""
+    Genre runs per article: its second stage reads each article as a whole."""
     results: list[ArticleResult | FailedItem | None] = [None] * len(items)
-    genre_many = getattr(model.genre, "predict_proba_many", None)
-    genre_probs: list[Any] = [None] * len(items)
-    if genre_many is not None:
-        try:
-            contents = []
-            for _, text in items:
-                text = check_text(text)
-                contents.append([p.text for p in split_paragraphs(text) if not p.boilerplate])
-            nonempty = [k for k, c in enumerate(contents) if c]
-            for k, probs in zip(nonempty, genre_many([contents[k] for k in nonempty])):
-                genre_probs[k] = probs
-        except Exception:  # a bad item: every article goes its own way and gets its own error record
-            genre_probs = [None] * len(items)
     prepared: list[tuple[int, _Prepared]] = []
     for k, (item_id, text) in enumerate(items):
         try:
-            prepared.append((k, _prepare(model, text, actors, item_id, genre_probs[k])))
+            prepared.append((k, _prepare(model, text, actors, item_id)))
         except Exception as exc:
             results[k] = _failed(exc, item_id)
     texts = [t for _, prep in prepared for t in prep.texts]

@@ -253,17 +253,3 @@ def test_batch_falls_back_per_article_when_the_stance_call_fails(model, seed_tex
     monkeypatch.setattr(model.stance, "predict_proba", flaky)
     got = [r.to_dict() for r in classify_batch(model, [(None, t) for t in texts])]
     assert got == expected and len(calls) == 1 + len(texts)
-
-
-def test_batch_uses_a_genre_predict_proba_many_when_offered(model, seed_texts, monkeypatch):
-    texts = list(seed_texts.values()) + ["Read also:\nMore news\n12:30"]
-    expected = [r.to_dict() for r in classify_batch(model, [(None, t) for t in texts])]
-    seen = []
-
-    def many(articles):
-        seen.append(len(articles))
-        return [model.genre.predict_proba(a) for a in articles]
-
-    monkeypatch.setattr(model.genre, "predict_proba_many", many, raising=False)
-    got = [r.to_dict() for r in classify_batch(model, [(None, t) for t in texts])]
-    assert got == expected and seen == [len(texts) - 1]
