@@ -171,11 +171,6 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from threadpoolctl import threadpool_limits
-
-    # One BLAS thread: multi-threaded sums differ in their last bits between runs and machines, which moves
-    # the optimiser's path; with one thread, the same data and seed give the same model byte for byte.
-    threadpool_limits(1)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder (default ../shared/data)")
     ap.add_argument("--seed", type=int, default=0)
@@ -223,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     model = Model(genre=genre_model, stance=stance_model, meta=meta)
-    model.save(args.out)  # writes the full meta (format, versions, checksums) the card quotes
-    model.save(args.out, model_card=model_card(model.meta, genre_metrics, stance_report))
+    model.save(args.out)  # fills in the meta (format, versions, checksums) that the card quotes
+    (args.out / "MODEL_CARD.md").write_text(model_card(model.meta, genre_metrics, stance_report), encoding="utf-8")
     reloaded = stance.load_model(args.out)
     probe = "Ukraine condemned Russia's brutal attack. The ministry said 40 people were hurt."
     assert reloaded.classify(probe).to_dict() == model.classify(probe).to_dict(), "saved model differs from the trained one"

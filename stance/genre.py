@@ -32,7 +32,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .lexicons import negative_words, positive_words, vader
-from .linear import LinearTextClassifier, fit_temperature, softmax
+from .linear import LinearTextClassifier, fit_logistic, fit_temperature, softmax
 
 GENRES = ("reporting", "opinion", "satire", "interview")
 MIXED_SHARE = 0.20
@@ -422,9 +422,7 @@ class GenreClassifier:
         self.s2_mean_ = X2.mean(0)
         sc = X2.std(0)
         self.s2_scale_ = np.where(sc > 0, sc, 1.0)
-        from sklearn.linear_model import LogisticRegression
-        clf = LogisticRegression(C=self.C2, class_weight="balanced", max_iter=3000)
-        clf.fit((X2 - self.s2_mean_) / self.s2_scale_, y2)
+        clf = fit_logistic((X2 - self.s2_mean_) / self.s2_scale_, y2, C=self.C2, class_weight="balanced", max_iter=3000)
         coef, intercept = clf.coef_, clf.intercept_
         if coef.shape[0] == 1:  # binary: the same probabilities as a two-row softmax
             coef = np.vstack([np.zeros_like(coef[0]), coef[0]])

@@ -60,6 +60,20 @@ def _row_sums_of_squares(data: np.ndarray, cols: np.ndarray, indptr: np.ndarray)
     return out
 
 
+def fit_logistic(X, y, **params):
+    """A fitted scikit-learn LogisticRegression, fitted on one thread.
+
+    scikit-learn sums its loss and gradient over OpenMP threads; with more than one thread the sums, and so
+    the optimiser's path, change in their last bits with the machine's core count. One thread makes the same
+    data and seed give the same model everywhere.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return LogisticRegression(**params).fit(X, y)
+
+
 class LinearTextClassifier:
     """TF-IDF n-grams (+ dense features) → logistic regression, stored as plain arrays.
 
@@ -110,8 +124,6 @@ class LinearTextClassifier:
         )
 
     def fit(self, texts: Sequence[str], y: Sequence[Any], dense: np.ndarray | None = None) -> "LinearTextClassifier":
-        from sklearn.linear_model import LogisticRegression
-
         texts = list(texts)
         if len(texts) != len(y):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels; pass one label per text")
@@ -128,8 +140,7 @@ class LinearTextClassifier:
             self.dense_mean_ = np.zeros(0)
             self.dense_scale_ = np.ones(0)
         X = self._stack(tfidf, dense)
-        clf = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        clf.fit(X, np.asarray(y))
+        clf = fit_logistic(X, np.asarray(y), C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         self.classes_ = np.asarray(clf.classes_)
         coef, intercept = clf.coef_, clf.intercept_
         if coef.shape[0] == 1:  # binary: same probabilities written as a two-row softmax
@@ -245,12 +256,12 @@ class LinearTextClassifier:
             f_order = np.concatenate(feat_order)
         else:
             f_doc = f_col = f_order = np.zeros(0, dtype=np.int64)
+        vocab_size = max(len(self.vocabulary_), 1)
         sort = np.argsort(f_order, kind="stable")
-        key = f_doc[sort] * max(len(self.vocabulary_), 1) + f_col[sort]
+        key = f_doc[sort] * vocab_size + f_col[sort]
         uniq, first_at, counts = np.unique(key, return_index=True, return_counts=True)
         order = np.argsort(first_at, kind="stable")
         uniq, counts = uniq[order], counts[order]
-        vocab_size = max(len(self.vocabulary_), 1)
         rows, columns = uniq // vocab_size, uniq % vocab_size
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
