@@ -479,32 +479,513 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
     return hits
 
 
+# ---------------------------------------------------------------------------------------------------
+# batch featurisation (the path the model uses)
+#
+# featurize_one / cue_hits above are the plain per-mention reference; the batch functions below compute
+# the same features and cue hits (tests/test_targets_fast.py checks them equal on real sentences) but
+# tokenise each distinct sentence once for all its targets, mask by slicing the token lists, compute the
+# dense cues for all mentions at once in numpy (sums in the same order, so bit-identical), and run a cue
+# pattern only where one of its trigger words occurs in the sentence.
+# ---------------------------------------------------------------------------------------------------
+class _Sentence:
+    """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
+
+    __slots__ = ("starts", "ends", "low", "caps", "joined", "triggers", "blocked")
+
+    def __init__(self, text: str) -> None:
+        ms = list(_TOKEN.finditer(text))
+        self.starts = [m.start() for m in ms]
+        self.ends = [m.end() for m in ms]
+        toks = [m.group() for m in ms]
+        # one lower() for the sentence (tokens never contain a newline; same result as token by token)
+        self.low = "\n".join(toks).lower().replace("’", "'").split("\n") if toks else []
+        self.caps = [t[:1].isupper() for t in toks]
+        self.joined: str | None = None
+        self.triggers: set | None = None
+        self.blocked: dict = {}
+
+    def mask(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[int], list[bool]]:
+        """Same as :func:`_mask` (falls back to it when two spans share a token)."""
+        starts, ends = self.starts, self.ends
+        ranges = []
+        prev = 0
+        for s, e in spans:
+            a = _bisect_right(ends, s)   # first token ending after s
+            b = _bisect_left(starts, e)  # tokens starting before e
+            if a >= b:
+                continue
+            if a < prev:
+                return _mask(text, spans)
+            ranges.append((a, b))
+            prev = b
+        low, caps = self.low, self.caps
+        if not ranges:
+            return list(low), [], list(caps)
+        out: list[str] = []
+        cp: list[bool] = []
+        positions: list[int] = []
+        last = 0
+        for a, b in ranges:
+            out += low[last:a]
+            cp += caps[last:a]
+            positions.append(len(out))
+            out.append(PLACEHOLDER)
+            cp.append(False)
+            last = b
+        out += low[last:]
+        cp += caps[last:]
+        return out, positions, cp
+
+
+from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right  # noqa: E402
+
+_POLARITY_CLASS: dict[str, str] = {}
+_TOKEN_INFO: dict[str, tuple[float, float, float, bool, bool, bool]] = {}
+
+
+def _token_info(tok: str) -> tuple[float, float, float, bool, bool, bool]:
+    """(VADER valence, Hu & Liu pos, Hu & Liu neg, negator, quote mark, alphabetic) of a masked token."""
+    info = _TOKEN_INFO.get(tok)
+    if info is None:
+        if tok == PLACEHOLDER:
+            v, hp, hn = 0.0, 0, 0
+        else:
+            v, hp, hn, _ = _lexicon_info(tok)
+        info = (v, float(hp), float(hn), tok in _NEGATORS or tok.endswith("n't"), tok in _QUOTES, tok.isalpha())
+        if len(_TOKEN_INFO) < 500_000:
+            _TOKEN_INFO[tok] = info
+    return info
+
+
+def _pclass(tok: str) -> str:
+    c = _POLARITY_CLASS.get(tok)
+    if c is None:
+        c = _lexicon_info(tok)[3]
+        if len(_POLARITY_CLASS) < 500_000:
+            _POLARITY_CLASS[tok] = c
+    return c
+
+
+def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
+                       speech_acts: bool) -> tuple[list[str], list[bool] | None]:
+    """The TF-IDF window/clause tokens of :func:`featurize_one` (same order) and the speech-act object mask."""
+    n = len(toks)
+    in_object: list[bool] | None = None
+    out: list[str] = []
+    if speech_acts:
+        for p in positions:
+            act = agent_act(toks, p)
+            if act is None:
+                continue
+            kind, v = act
+            out.append("AGENT_" + kind)
+            _, end = clause_range(toks, v)
+            end = max(end, min(n, v + 8))
+            if in_object is None:
+                in_object = [False] * n
+            in_object[v:end] = [True] * (end - v)
+        if in_object is not None:
+            for p in positions:
+                if p < n:
+                    in_object[p] = False
+    append = out.append
+    pget = _POLARITY_CLASS.get
+    for p in positions:
+        for j in range(max(0, p - window), p):
+            t = toks[j]
+            if t == PLACEHOLDER:
+                continue
+            append(("N_" if p - j <= 2 else "L_") + t)
+            c = pget(t)
+            if c is None:
+                c = _pclass(t)
+            if c:
+                append("L" + c)
+        for j in range(p + 1, min(n, p + 1 + window)):
+            t = toks[j]
+            if t == PLACEHOLDER:
+                continue
+            c = pget(t)
+            if c is None:
+                c = _pclass(t)
+            if in_object is not None and in_object[j]:
+                append("O_" + t)
+                if c:
+                    append("O" + c)
+                continue
+            append(("N_" if j - p <= 2 else "R_") + t)
+            if c:
+                append("R" + c)
+    if clause:
+        seen: set[int] = set()
+        for p in positions:
+            a, b = clause_range(toks, p)
+            for j in range(a, b):
+                t = toks[j]
+                if t == PLACEHOLDER or j in seen or (in_object is not None and in_object[j]):
+                    continue
+                seen.add(j)
+                append("C_" + t)
+                c = pget(t)
+                if c is None:
+                    c = _pclass(t)
+                if c:
+                    append("C" + c)
+    return out, in_object
+
+
+def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], mention_texts: list[str],
+                 window: int) -> np.ndarray:
+    """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order)."""
+    m = len(rows)
+    if m == 0:
+        return np.zeros((0, len(DENSE_NAMES)))
+    lens = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=m)
+    offsets = np.zeros(m, dtype=np.int64)
+    np.cumsum(lens[:-1], out=offsets[1:])
+    total = int(lens.sum())
+    flat: list[str] = []
+    for r in rows:
+        flat += r[0]
+    get = _TOKEN_INFO.get
+    info = np.array([get(t) or _token_info(t) for t in flat], dtype=np.float64).reshape(total, 6)
+    val, hp, hn = info[:, 0].copy(), info[:, 1].copy(), info[:, 2].copy()
+    negator, quote, alpha = info[:, 3] > 0, info[:, 4] > 0, info[:, 5] > 0
+    row = np.repeat(np.arange(m), lens)
+    idx = np.arange(total, dtype=np.int64)
+    is_pos = np.zeros(total, dtype=bool)
+    first = np.empty(m, dtype=np.int64)
+    last = np.empty(m, dtype=np.int64)
+    for i, (toks, positions, in_object) in enumerate(rows):
+        o = int(offsets[i])
+        for p in positions:
+            is_pos[o + p] = True
+        first[i] = positions[0]
+        last[i] = positions[-1]
+        if in_object is not None:
+            obj = np.flatnonzero(np.asarray(in_object)) + o
+            val[obj] = 0.0
+            hp[obj] = 0.0
+            hn[obj] = 0.0
+    # distance to the nearest mention of the same row
+    big = 1 << 40
+    prev = np.maximum.accumulate(np.where(is_pos, idx, -big))
+    nxt = np.minimum.accumulate(np.where(is_pos, idx, big)[::-1])[::-1]
+    row_start = offsets[row]
+    row_end = row_start + lens[row]
+    d_prev = np.where(prev >= row_start, idx - prev, big)
+    d_next = np.where(nxt < row_end, nxt - idx, big)
+    d = np.minimum(d_prev, d_next)
+    local = idx - row_start
+    # negation: the 3 tokens after a negator (same row)
+    negated = np.zeros(total, dtype=bool)
+    for k in (1, 2, 3):
+        if total > k:
+            negated[k:] |= negator[:-k] & (row[:-k] == row[k:])
+    val_eff = np.where(negated, -0.7 * val, val)
+
+    def per_row(w: np.ndarray) -> np.ndarray:
+        return np.bincount(row, weights=w, minlength=m)
+
+    near = d <= 3
+    in_window = d <= window
+    far = ~in_window
+    f_row, l_row = first[row], last[row]
+    v_near = per_row(np.where(near, val_eff, 0.0))
+    v_left = per_row(np.where((local >= f_row - window) & (local < f_row), val_eff, 0.0))
+    v_right = per_row(np.where((local > l_row) & (local <= l_row + window), val_eff, 0.0))
+    v_far = per_row(np.where(far, val_eff, 0.0))
+    v_weighted = per_row(np.where(d > 0, val_eff / (1.0 + d), 0.0))
+    v_sentence = per_row(val_eff)
+    hp_near, hn_near = per_row(np.where(near, hp, 0.0)), per_row(np.where(near, hn, 0.0))
+    hp_far, hn_far = per_row(np.where(far, hp, 0.0)), per_row(np.where(far, hn, 0.0))
+    neg_in_window = per_row((negator & in_window).astype(np.float64)) > 0
+    negated_near = per_row(np.where(negated & in_window, val, 0.0))
+    is_neg = (val_eff < 0) | (hn > 0)
+    is_posw = (val_eff > 0) | (hp > 0)
+    zero = np.zeros(1, dtype=np.int64)
+    cn = np.concatenate([zero, np.cumsum(is_neg)]).tolist()
+    cp = np.concatenate([zero, np.cumsum(is_posw)]).tolist()
+    cna = np.concatenate([zero, np.cumsum(is_neg & alpha)]).tolist()
+    cpa = np.concatenate([zero, np.cumsum(is_posw & alpha)]).tolist()
+    cq = np.concatenate([zero, np.cumsum(quote)]).tolist()
+    has_quote = per_row(quote.astype(np.float64)) > 0
+    roles = np.zeros((m, 6))
+    other = np.zeros((m, 7))
+    for i, (toks, positions, _) in enumerate(rows):
+        o = int(offsets[i])
+        n = len(toks)
+        poss_neg = poss_pos = agent_neg = agent_pos = patient_neg = patient_pos = 0
+        for p in positions:
+            nx = toks[p + 1] if p + 1 < n else ""
+            if nx in ("'s", "'"):
+                a, b = o + p + 2, o + min(n, p + 5)
+                if b > a:
+                    poss_neg += cn[b] - cn[a]
+                    poss_pos += cp[b] - cp[a]
+            else:
+                a, b = o + p + 1, o + min(n, p + 3)
+                if b > a:
+                    agent_neg += cna[b] - cna[a]
+                    agent_pos += cpa[b] - cpa[a]
+            a, b = o + max(0, p - 3), o + min(p, n)
+            if b > a:
+                patient_neg += cn[b] - cn[a]
+                patient_pos += cp[b] - cp[a]
+        roles[i] = (poss_neg, poss_pos, agent_neg, agent_pos, patient_neg, patient_pos)
+        f = positions[0]
+        other[i] = (float(f == 0 or (f == 1 and toks[0] in _QUOTES)), float((cq[o + f] - cq[o]) % 2 == 1),
+                    float(has_quote[i]), float(mention_texts[i] in _PRONOUNS), float(len(positions)),
+                    math.log1p(n), f / max(n, 1))
+    return np.column_stack([
+        v_near, v_left, v_right, v_far, v_weighted, v_sentence,
+        hp_near, hn_near, hp_far, hn_far,
+        neg_in_window.astype(np.float64), negated_near,
+        roles, other,
+    ])
+
+
+# -- cue lexicon, batch -------------------------------------------------------------------------------
+def _split_top(s: str, sep: str = "|") -> list[str] | None:
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\":
+            cur.append(s[i:i + 2])
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def _sub_trigger(sub: str) -> tuple[str, list[str], str]:
+    """How to find a cue pattern cheaply: ``("first", [])`` when it starts at the target (match it at each
+    TGT), ``("trigger", words)`` when every match starts at a word beginning with one of ``words``, else
+    ``("always", [])``; the third item is the pattern to use (equivalent for whether it matches)."""
+    if not sub.startswith("\\b"):
+        return ("first", [], sub) if sub.startswith("TGT") else ("always", [], sub)
+    s = sub[2:]
+    # a leading optional group whose alternatives all end in a space can be dropped: "\\b(?:an? |the )?free TGT"
+    # matches somewhere exactly when "\\bfree TGT" does (the word after the space always starts at a \\b)
+    opt = re.match(r"\(\?:([^()]*)\)\?", s)
+    rest = s[opt.end():] if opt else ""
+    group = re.match(r"\(\?:([^()]*)\)(?![?*{])", rest)
+    starts_word = bool(re.match(r"[a-zA-Z]", rest)) or bool(
+        group and all(re.match(r"[a-zA-Z]", a) for a in _split_top(group.group(1))))
+    if opt and all(a.endswith(" ") for a in _split_top(opt.group(1))) and starts_word:
+        return _sub_trigger("\\b" + s[opt.end():])
+    if s.startswith("TGT"):
+        return "first", [], sub
+    if s.startswith("(?:"):
+        depth, close = 0, -1
+        i = 0
+        while i < len(s):
+            if s[i] == "\\":
+                i += 2
+                continue
+            if s[i] == "(":
+                depth += 1
+            elif s[i] == ")":
+                depth -= 1
+                if depth == 0:
+                    close = i
+                    break
+            i += 1
+        if close < 0 or s[close + 1:close + 2] in ("?", "*", "{") or "(" in s[3:close]:
+            return "always", [], sub
+        alts = _split_top(s[3:close])
+    else:
+        alts = [s]
+    after_group = s[close + 1:] if s.startswith("(?:") else ""
+    words = []
+    for alt in alts:
+        m = re.match(r"[a-z]+", alt)
+        if not m:
+            return "always", [], sub
+        w = m.group()
+        follower = alt[m.end():] or after_group
+        if follower[:1] in ("?", "*", "{"):
+            w = w[:-1]
+        if len(w) < 2:
+            return "always", [], sub
+        # "=" marks a whole word: the word is followed by a space or a word boundary, so it is a whole piece
+        exact = follower[:1] == " " or follower.startswith("\\b")
+        words.append(("=" if exact else "") + w)
+    return "trigger", words, sub
+
+
+class _CueIndex:
+    """The cue lexicon split for the batch path (see :func:`_sub_trigger`)."""
+
+    def __init__(self, key: str) -> None:
+        import json
+
+        cues = json.loads(key)
+        self.classes = []  # (name, offsets, blocker, first_rx, always ids, subs, rx_all)
+        self.exact: dict[str, list[tuple[int, int]]] = {}
+        self.prefixes: list[tuple[str, tuple[int, int]]] = []
+        self._rx: dict[tuple[int, tuple[int, ...]], re.Pattern] = {}
+        for name, rx, block, offsets in _compiled_cues(key):
+            subs = list(cues["classes"][name]["patterns"])
+            first, always = [], []
+            if name != "praise_agent":
+                for k, sub in enumerate(subs):
+                    kind, words, subs[k] = _sub_trigger(sub)
+                    sub = subs[k]
+                    if kind == "first":
+                        first.append(sub)
+                    elif kind == "always":
+                        always.append(k)
+                    else:
+                        for w in words:
+                            if w.startswith("="):
+                                self.exact.setdefault(w[1:], []).append((len(self.classes), k))
+                            else:
+                                self.prefixes.append((w, (len(self.classes), k)))
+            first_rx = re.compile("|".join(f"(?:{p})" for p in first)) if first else None
+            self.classes.append((name, offsets, block, first_rx, tuple(always), subs, rx))
+        self.exact_words = frozenset(self.exact)
+        self.always_ids = [cls[4] for cls in self.classes]
+        self.prefix_tuple = tuple(w for w, _ in self.prefixes)
+
+    def regex(self, c: int, ids: tuple[int, ...]) -> re.Pattern:
+        key = (c, ids)
+        rx = self._rx.get(key)
+        if rx is None:
+            subs = self.classes[c][5]
+            rx = self._rx[key] = re.compile("|".join(f"(?:{subs[k]})" for k in ids))
+        return rx
+
+    def sentence_triggers(self, sent: _Sentence) -> list:
+        """Per class: the ids of the patterns that can match in this sentence (always-run + triggered)."""
+        if sent.triggers is None:
+            found: set = set()
+            # a pattern's match starts at a word boundary, so at the start of a token or of a piece of one
+            # split at an apostrophe (the only non-word character inside tokens)
+            pieces = set(sent.low)
+            for tok in sent.low:
+                if "'" in tok:
+                    pieces.update(tok.split("'"))
+            for w in pieces & self.exact_words:
+                found.update(self.exact[w])
+            if self.prefix_tuple:
+                for piece in pieces:
+                    if piece.startswith(self.prefix_tuple):
+                        for w, key in self.prefixes:
+                            if piece.startswith(w):
+                                found.add(key)
+            if not found:
+                sent.triggers = self.always_ids
+            else:
+                sent.triggers = [tuple(sorted(set(cls[4]) | {k for (cc, k) in found if cc == c}))
+                                 for c, cls in enumerate(self.classes)]
+        return sent.triggers
+
+    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str) -> list[bool]:
+        triggers = self.sentence_triggers(sent)
+        tgt_at = []
+        at = joined.find(PLACEHOLDER)
+        while at >= 0:
+            tgt_at.append(at)
+            at = joined.find(PLACEHOLDER, at + 3)
+        out = []
+        for c, (name, _, block, first_rx, always, _, rx) in enumerate(self.classes):
+            if block is not None:
+                blocked = sent.blocked.get(c)
+                if blocked is None:
+                    if sent.joined is None:
+                        sent.joined = " ".join(sent.low)
+                    blocked = sent.blocked[c] = block.search(sent.joined) is not None
+                if blocked and block.search(joined):
+                    out.append(False)
+                    continue
+            if name == "praise_agent":
+                hit = False
+                for p in positions:
+                    act = agent_act(toks, p)
+                    if act is not None and act[0] == "PRAISE":
+                        obj = " " + " ".join(toks[act[1] + 1:act[1] + 16]) + " "
+                        hit = hit or bool(rx is not None and rx.search(obj))
+                out.append(hit)
+                continue
+            if rx is None or not tgt_at:
+                out.append(False)
+                continue
+            hit = first_rx is not None and any(first_rx.match(joined, a) for a in tgt_at)
+            if not hit:
+                ids = triggers[c]
+                hit = bool(ids) and self.regex(c, ids).search(joined) is not None
+            out.append(hit)
+        return out
+
+
+@lru_cache(maxsize=32)
+def _cue_index(key: str) -> _CueIndex:
+    return _CueIndex(key)
+
+
+def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
+                     mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
+                     features: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs."""
+    sentences: dict[str, _Sentence] = {}
+    docs: list[str] = []
+    rows: list[tuple[list[str], list[int], list[bool] | None]] = []
+    mention_texts: list[str] = []
+    index = _cue_index(_cue_key(cues)) if cues else None
+    offsets = np.zeros((len(texts), len(LABELS))) if index is not None else None
+    for i, (text, spans) in enumerate(zip(texts, targets)):
+        sent = sentences.get(text)
+        if sent is None:
+            sent = sentences[text] = _Sentence(text)
+        toks, positions, caps = sent.mask(text, spans)
+        if index is not None:
+            joined = " ".join(toks)
+            for (_, off, *_), hit in zip(index.classes, index.hits(sent, toks, positions, joined)):
+                if hit:
+                    offsets[i] += off
+        if not features:
+            continue
+        if not toks:
+            toks, caps = [PLACEHOLDER], [False]
+        if not positions:
+            positions = [0]
+        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts)
+        sentence = entity_mask(toks, caps) if mask_entities else toks
+        docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
+        rows.append((toks, positions, in_object))
+        mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
+    dense = _dense_batch(rows, mention_texts, window) if features else np.zeros((0, len(DENSE_NAMES)))
+    return docs, dense, offsets
+
+
 def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
                 cues: dict[str, Any] | None) -> np.ndarray:
     """(n, 3) logit offsets in LABELS order: the sum of the offsets of the cue classes that fire."""
-    out = np.zeros((len(texts), len(LABELS)))
     if not cues:
-        return out
-    compiled = _compiled_cues(_cue_key(cues))
-    for i, (text, spans) in enumerate(zip(texts, targets)):
-        hits = cue_hits(text, spans, cues, compiled)
-        for name, _, _, offsets in compiled:
-            if hits.get(name):
-                out[i] += offsets
-    return out
+        return np.zeros((len(texts), len(LABELS)))
+    texts, targets = _check_inputs(texts, targets)
+    return _featurize_batch(texts, targets, 6, False, False, False, cues, features=False)[2]
 
 
 def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
               window: int = 6, clause: bool = True, mask_entities: bool = False,
               speech_acts: bool = True) -> tuple[list[str], np.ndarray]:
-    """Checked batch version of :func:`featurize_one`."""
+    """Checked batch version of :func:`featurize_one` (same output, computed per sentence and in numpy)."""
     texts, targets = _check_inputs(texts, targets)
-    docs, dense = [], []
-    for text, spans in zip(texts, targets):
-        d, v = featurize_one(text, spans, window, clause, mask_entities, speech_acts)
-        docs.append(d)
-        dense.append(v)
-    return docs, np.asarray(dense, dtype=np.float64).reshape(len(docs), len(DENSE_NAMES))
+    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts)
+    return docs, dense
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -570,15 +1051,16 @@ class StanceClassifier:
 
     def decision_function(self, texts, targets) -> np.ndarray:
         model = self._fitted()
-        docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
-                                self.speech_acts)
+        texts, targets = _check_inputs(texts, targets)
+        cues = getattr(self, "cues_", None)
+        use_cues = bool(cues and self.cue_scale)
+        docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
+                                                self.speech_acts, cues if use_cues else None)
         if not docs:
             return np.zeros((0, 3))
         logits = model.decision_function(docs, dense)
-        cues = getattr(self, "cues_", None)
-        if cues and self.cue_scale:
-            texts, targets = _check_inputs(texts, targets)
-            offsets = cue_offsets(texts, targets, cues) * float(self.cue_scale)
+        if use_cues:
+            offsets = offsets * float(self.cue_scale)
             order = [_LABEL_VALUES.index(v) for v in model.classes_.tolist()]
             logits = logits + offsets[:, order]
         return logits

@@ -1,0 +1,87 @@
+"""The batch featurisation and cue path (stance.targets.featurize / cue_offsets) against the plain per-mention
+reference (featurize_one / cue_hits): identical documents, bit-identical dense features, identical cue offsets.
+
+Runs on the seed pages' sentences (every capitalised word as a target) and hand-made edge cases; with the
+shared data present also on NewsMTSC, BASIL and FinEntity rows (read by path, nothing copied).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stance.corpus import read_stance_rows
+from stance.targets import LABELS, cue_hits, cue_offsets, default_cues, featurize, featurize_one
+from stance.text import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "stance"
+
+
+def _reference_offsets(texts, spans, cues):
+    out = np.zeros((len(texts), len(LABELS)))
+    for i, (t, s) in enumerate(zip(texts, spans)):
+        hits = cue_hits(t, s, cues)
+        for name in hits:
+            if hits[name]:
+                out[i] += cues["classes"][name]["offsets"]
+    return out
+
+
+def _seed_rows():
+    texts, spans = [], []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for s, e in split_sentences(text):
+            sent = text[s:e]
+            words = [m.span() for m in re.finditer(r"\b[A-Z][\w’'-]*", sent)]
+            for k, span in enumerate(words[:6]):
+                texts.append(sent)
+                spans.append([span] + ([words[k + 2]] if k + 2 < len(words) and k % 2 else []))
+    return texts, spans
+
+
+EDGE = [
+    ("Ukraine condemned Russia's brutal attack.", [(18, 24)]),
+    ("Ukraine condemned Russia's brutal attack.", [(0, 7)]),
+    ("President Vladimir Putin met Joe Biden.", [(10, 24)]),
+    ("Putin said Putin won.", [(0, 5), (11, 16)]),
+    ("  ", [(0, 1)]),
+    ("x", [(0, 1)]),
+    ("Not good, not bad: Smith isn't happy and didn't win.", [(19, 24)]),
+    ("Russia-Ukraine war: aid to Ukraine must not stop.", [(0, 6), (7, 14), (27, 34)]),
+    ("He said “Russia’s ‘thanks’ mean nothing”, the so-called Russia.", [(9, 15), (56, 62)]),
+    ("AB", [(0, 1), (1, 2)]),
+    ("Overlap Overlapping spans here.", [(0, 10), (5, 19)]),
+    ("The war in Ukraine and the invasion of Ukraine by Russia.", [(11, 18), (39, 46)]),
+]
+
+
+def _check(texts, spans):
+    cues = default_cues()
+    docs, dense = featurize(texts, spans)
+    for i, (t, s) in enumerate(zip(texts, spans)):
+        d, v = featurize_one(t, sorted(s))
+        assert docs[i] == d, (t, s)
+        assert np.array_equal(dense[i], np.asarray(v, dtype=np.float64)), (t, s)
+    np.testing.assert_array_equal(cue_offsets(texts, spans, cues), _reference_offsets(texts, [sorted(x) for x in spans], cues))
+
+
+def test_batch_features_equal_reference_on_edge_cases():
+    _check([t for t, _ in EDGE], [s for _, s in EDGE])
+
+
+def test_batch_features_equal_reference_on_seed_sentences():
+    _check(*_seed_rows())
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="shared data not present")
+@pytest.mark.parametrize("name", ["newsmtsc_train.jsonl", "newsmtsc_dev_mt.jsonl", "basil_sentences.jsonl",
+                                  "finentity.jsonl"])
+def test_batch_features_equal_reference_on_shared_data(name):
+    texts, spans, _, _ = read_stance_rows(DATA / name)
+    step = max(1, len(texts) // 1500)
+    _check(texts[::step], spans[::step])
