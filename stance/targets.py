@@ -12,7 +12,15 @@ regression, state stored as plain JSON and numeric arrays):
 * **dense cues** (:data:`DENSE_NAMES`): VADER valence and Hu & Liu polarity counts near vs far from the
   target (distance-weighted), negation in the target's window, the possessive pattern "TGT's <evaluative>",
   "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
-  pronoun targets, and the sentence's overall valence.
+  pronoun targets, and the sentence's overall valence;
+* the **target's role** (:func:`target_role`: subject, possessor, object, or inside a prepositional phrase —
+  "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_`` token, with the sentence's
+  valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``), so the model can learn how
+  much of a sentence's tone falls on a target in each role.
+
+:func:`featurize` (the path the model uses) computes all of this per batch: each distinct sentence is
+tokenised once for all its targets and the dense cues of all mentions are summed in numpy;
+:func:`featurize_one` and :func:`cue_hits` are the plain per-mention reference it is tested against.
 
 On top of the learnt logits, a small hand-written **cue lexicon** for conflict news
 (``stance/data/stance_cues.json``, copied into the model state at fit time) adds fixed logit offsets when the
@@ -203,7 +211,57 @@ DENSE_NAMES = (
     "poss_neg", "poss_pos", "agent_neg", "agent_pos", "patient_neg", "patient_pos",
     "target_first", "target_in_quote", "has_quote", "pronoun_target", "n_mentions", "log_length",
     "rel_position",
-)
+) + tuple(f"role_{r}_x_{v}" for r in ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
+          for v in ("vader_sentence", "vader_far"))
+
+# The target's role in its clause, read off the words around the mention (no parser): the agent/subject
+# ("TGT condemned …"), a possessor ("TGT's attack"), the object of a verb ("… hit TGT"), or inside a
+# prepositional phrase: a place ("in TGT"), a recipient ("aid to TGT"), the thing acted against ("attacks on
+# TGT"), "of/from TGT", "by TGT", "about TGT". The classifier gets the role as a token and the sentence's
+# valence split by role, so it can learn how much of a sentence's tone falls on a target in each role
+# (the tone of "missiles hit Kyiv" is not a judgement of Kyiv).
+ROLES = ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
+_ROLE_PREPS = {"in": "loc", "into": "loc", "inside": "loc", "across": "loc", "within": "loc", "throughout": "loc",
+               "at": "loc", "to": "to", "toward": "to", "towards": "to", "for": "to", "with": "to",
+               "against": "against", "on": "against", "upon": "against", "of": "of", "from": "of", "by": "by",
+               "about": "about", "over": "about"}
+_SUBJECT_BEFORE = frozenset('. ! ? , ; : ( " “ ” — – and but that which who while although though when as if'.split())
+_DETERMINERS = frozenset("the a an".split())
+
+
+def target_role(toks: list[str], p: int) -> str:
+    """The role of the mention at position p (one of ROLES, or "other")."""
+    nxt = toks[p + 1] if p + 1 < len(toks) else ""
+    if nxt in ("'s", "'"):
+        return "poss"
+    j = p - 1
+    while j >= 0 and toks[j] in _DETERMINERS:
+        j -= 1
+    if j < 0:
+        return "subj"
+    prev = toks[j]
+    role = _ROLE_PREPS.get(prev)
+    if role is not None:
+        return role
+    if prev in _SUBJECT_BEFORE:
+        return "subj"
+    if prev.isalpha() and prev != PLACEHOLDER:
+        return "obj"
+    return "other"
+
+
+def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_far: float,
+                   roles: bool) -> tuple[list[str], list[float]]:
+    """ROLE_ tokens (one per mention) and the role × valence block of DENSE_NAMES (first mention's role)."""
+    out = [0.0] * (2 * len(ROLES))
+    if not roles:
+        return [], out
+    tokens = ["ROLE_" + target_role(toks, p) for p in positions]
+    role = tokens[0][5:]
+    if role in ROLES:
+        k = ROLES.index(role)
+        out[2 * k], out[2 * k + 1] = v_sentence, v_far
+    return tokens, out
 
 
 @lru_cache(maxsize=200_000)
@@ -253,7 +311,8 @@ def agent_act(toks: list[str], p: int) -> tuple[str, int] | None:
 
 
 def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
-                  mask_entities: bool = False, speech_acts: bool = True) -> tuple[str, list[float]]:
+                  mask_entities: bool = False, speech_acts: bool = True,
+                  roles: bool = True) -> tuple[str, list[float]]:
     """One mention → (feature document for the TF-IDF block, dense feature vector in DENSE_NAMES order).
 
     With ``speech_acts``, when the target is the agent of a criticism/praise verb ("TGT condemned X's
@@ -383,6 +442,9 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
                 seen.add(j)
                 window_tokens.append("C_" + toks[j])
                 window_tokens.append(_polarity_token("C", toks[j]))
+    role_tokens, role_dense = _role_features(toks, positions, dense[5], v_far, roles)
+    window_tokens += role_tokens
+    dense += role_dense
     sentence = entity_mask(toks, caps) if mask_entities else toks
     doc = " ".join(sentence) + " ||| " + " ".join(t for t in window_tokens if t)
     return doc, dense
@@ -491,35 +553,39 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
-    __slots__ = ("starts", "ends", "low", "caps", "joined", "triggers", "blocked")
+    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "blocked")
 
     def __init__(self, text: str) -> None:
-        ms = list(_TOKEN.finditer(text))
-        self.starts = [m.start() for m in ms]
-        self.ends = [m.end() for m in ms]
-        toks = [m.group() for m in ms]
+        self.spans = [m.span() for m in _TOKEN.finditer(text)]
+        toks = self.toks = _TOKEN.findall(text)
         # one lower() for the sentence (tokens never contain a newline; same result as token by token)
         self.low = "\n".join(toks).lower().replace("’", "'").split("\n") if toks else []
-        self.caps = [t[:1].isupper() for t in toks]
+        self._caps: list[bool] | None = None
         self.joined: str | None = None
         self.triggers: set | None = None
         self.blocked: dict = {}
 
-    def mask(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[int], list[bool]]:
-        """Same as :func:`_mask` (falls back to it when two spans share a token)."""
-        starts, ends = self.starts, self.ends
+    def mask(self, text: str, spans: Sequence[tuple[int, int]],
+             with_caps: bool = True) -> tuple[list[str], list[int], list[bool]]:
+        """Same as :func:`_mask` (falls back to it when two spans share a token); caps only if asked."""
+        tok_spans = self.spans
         ranges = []
         prev = 0
         for s, e in spans:
-            a = _bisect_right(ends, s)   # first token ending after s
-            b = _bisect_left(starts, e)  # tokens starting before e
+            a = _bisect_right(tok_spans, s, key=_END)   # first token ending after s
+            b = _bisect_left(tok_spans, e, key=_START)  # tokens starting before e
             if a >= b:
                 continue
             if a < prev:
                 return _mask(text, spans)
             ranges.append((a, b))
             prev = b
-        low, caps = self.low, self.caps
+        low = self.low
+        caps: list[bool] = []
+        if with_caps:
+            if self._caps is None:
+                self._caps = [t[:1].isupper() for t in self.toks]
+            caps = self._caps
         if not ranges:
             return list(low), [], list(caps)
         out: list[str] = []
@@ -528,17 +594,22 @@ class _Sentence:
         last = 0
         for a, b in ranges:
             out += low[last:a]
-            cp += caps[last:a]
             positions.append(len(out))
             out.append(PLACEHOLDER)
-            cp.append(False)
+            if with_caps:
+                cp += caps[last:a]
+                cp.append(False)
             last = b
         out += low[last:]
-        cp += caps[last:]
+        if with_caps:
+            cp += caps[last:]
         return out, positions, cp
 
 
 from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right  # noqa: E402
+from operator import itemgetter as _itemgetter  # noqa: E402
+
+_START, _END = _itemgetter(0), _itemgetter(1)
 
 _POLARITY_CLASS: dict[str, str] = {}
 _TOKEN_INFO: dict[str, tuple[float, float, float, bool, bool, bool]] = {}
@@ -558,6 +629,31 @@ def _token_info(tok: str) -> tuple[float, float, float, bool, bool, bool]:
     return info
 
 
+_TOKEN_IDS: dict[str, int] = {}
+_TOKEN_ARRAY = np.zeros((0, 7))
+
+
+def _token_table(tokens: list[str]) -> np.ndarray:
+    """(len(tokens), 7) array: :func:`_token_info` of each token plus "is a possessive marker" ('s or ')."""
+    global _TOKEN_ARRAY
+    if len(_TOKEN_IDS) > 500_000:  # bound the cache on endless streams of new words
+        _TOKEN_IDS.clear()
+        _TOKEN_ARRAY = np.zeros((0, 7))
+    get = _TOKEN_IDS.get
+    ids = [get(t) for t in tokens]
+    if None in ids:
+        new_rows = []
+        for k, t in enumerate(tokens):
+            if ids[k] is None:
+                i = _TOKEN_IDS.get(t)
+                if i is None:
+                    i = _TOKEN_IDS[t] = len(_TOKEN_ARRAY) + len(new_rows)
+                    new_rows.append(_token_info(t) + (t in ("'s", "'"),))
+                ids[k] = i
+        _TOKEN_ARRAY = np.concatenate([_TOKEN_ARRAY, np.array(new_rows, dtype=np.float64).reshape(-1, 7)])
+    return _TOKEN_ARRAY[np.fromiter(ids, dtype=np.int64, count=len(ids))]
+
+
 def _pclass(tok: str) -> str:
     c = _POLARITY_CLASS.get(tok)
     if c is None:
@@ -568,7 +664,7 @@ def _pclass(tok: str) -> str:
 
 
 def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
-                       speech_acts: bool) -> tuple[list[str], list[bool] | None]:
+                       speech_acts: bool, roles: bool = True) -> tuple[list[str], list[bool] | None]:
     """The TF-IDF window/clause tokens of :func:`featurize_one` (same order) and the speech-act object mask."""
     n = len(toks)
     in_object: list[bool] | None = None
@@ -632,11 +728,13 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
                     c = _pclass(t)
                 if c:
                     append("C" + c)
+    if roles:
+        out += ["ROLE_" + target_role(toks, p) for p in positions]
     return out, in_object
 
 
 def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], mention_texts: list[str],
-                 window: int) -> np.ndarray:
+                 window: int, roles: bool = True) -> np.ndarray:
     """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order)."""
     m = len(rows)
     if m == 0:
@@ -648,22 +746,24 @@ def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], men
     flat: list[str] = []
     for r in rows:
         flat += r[0]
-    get = _TOKEN_INFO.get
-    info = np.array([get(t) or _token_info(t) for t in flat], dtype=np.float64).reshape(total, 6)
+    info = _token_table(flat)
     val, hp, hn = info[:, 0].copy(), info[:, 1].copy(), info[:, 2].copy()
-    negator, quote, alpha = info[:, 3] > 0, info[:, 4] > 0, info[:, 5] > 0
+    negator, quote, alpha, poss_mark = info[:, 3] > 0, info[:, 4] > 0, info[:, 5] > 0, info[:, 6] > 0
     row = np.repeat(np.arange(m), lens)
     idx = np.arange(total, dtype=np.int64)
+    # every mention position: global index P, its row R
+    n_pos = [len(r[1]) for r in rows]
+    R = np.repeat(np.arange(m), n_pos)
+    P = np.fromiter((p for r in rows for p in r[1]), dtype=np.int64, count=int(sum(n_pos))) + offsets[R]
     is_pos = np.zeros(total, dtype=bool)
-    first = np.empty(m, dtype=np.int64)
-    last = np.empty(m, dtype=np.int64)
+    is_pos[P] = True
+    starts_at = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(n_pos, out=starts_at[1:])
+    first = P[starts_at[:-1]] - offsets
+    last = P[starts_at[1:] - 1] - offsets
     for i, (toks, positions, in_object) in enumerate(rows):
-        o = int(offsets[i])
-        for p in positions:
-            is_pos[o + p] = True
-        first[i] = positions[0]
-        last[i] = positions[-1]
         if in_object is not None:
+            o = int(offsets[i])
             obj = np.flatnonzero(np.asarray(in_object)) + o
             val[obj] = 0.0
             hp[obj] = 0.0
@@ -705,44 +805,55 @@ def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], men
     is_neg = (val_eff < 0) | (hn > 0)
     is_posw = (val_eff > 0) | (hp > 0)
     zero = np.zeros(1, dtype=np.int64)
-    cn = np.concatenate([zero, np.cumsum(is_neg)]).tolist()
-    cp = np.concatenate([zero, np.cumsum(is_posw)]).tolist()
-    cna = np.concatenate([zero, np.cumsum(is_neg & alpha)]).tolist()
-    cpa = np.concatenate([zero, np.cumsum(is_posw & alpha)]).tolist()
-    cq = np.concatenate([zero, np.cumsum(quote)]).tolist()
+    cn = np.concatenate([zero, np.cumsum(is_neg)])
+    cp = np.concatenate([zero, np.cumsum(is_posw)])
+    cna = np.concatenate([zero, np.cumsum(is_neg & alpha)])
+    cpa = np.concatenate([zero, np.cumsum(is_posw & alpha)])
+    cq = np.concatenate([zero, np.cumsum(quote)])
     has_quote = per_row(quote.astype(np.float64)) > 0
-    roles = np.zeros((m, 6))
-    other = np.zeros((m, 7))
-    for i, (toks, positions, _) in enumerate(rows):
-        o = int(offsets[i])
-        n = len(toks)
-        poss_neg = poss_pos = agent_neg = agent_pos = patient_neg = patient_pos = 0
-        for p in positions:
-            nx = toks[p + 1] if p + 1 < n else ""
-            if nx in ("'s", "'"):
-                a, b = o + p + 2, o + min(n, p + 5)
-                if b > a:
-                    poss_neg += cn[b] - cn[a]
-                    poss_pos += cp[b] - cp[a]
-            else:
-                a, b = o + p + 1, o + min(n, p + 3)
-                if b > a:
-                    agent_neg += cna[b] - cna[a]
-                    agent_pos += cpa[b] - cpa[a]
-            a, b = o + max(0, p - 3), o + min(p, n)
-            if b > a:
-                patient_neg += cn[b] - cn[a]
-                patient_pos += cp[b] - cp[a]
-        roles[i] = (poss_neg, poss_pos, agent_neg, agent_pos, patient_neg, patient_pos)
-        f = positions[0]
-        other[i] = (float(f == 0 or (f == 1 and toks[0] in _QUOTES)), float((cq[o + f] - cq[o]) % 2 == 1),
-                    float(has_quote[i]), float(mention_texts[i] in _PRONOUNS), float(len(positions)),
-                    math.log1p(n), f / max(n, 1))
+    # possessive / agent / patient windows of each mention (featurize_one's ranges, by cumulative sums)
+    o_R, n_R = offsets[R], lens[R]
+    p_loc = P - o_R
+    has_next = p_loc + 1 < n_R
+    poss = np.zeros(len(P), dtype=bool)
+    poss[has_next] = poss_mark[P[has_next] + 1]
+    a_poss, b_poss = P + 2, o_R + np.minimum(n_R, p_loc + 5)
+    a_agent, b_agent = P + 1, o_R + np.minimum(n_R, p_loc + 3)
+    a_pat, b_pat = o_R + np.maximum(0, p_loc - 3), o_R + np.minimum(p_loc, n_R)
+
+    def seg(c: np.ndarray, a: np.ndarray, b: np.ndarray, use: np.ndarray) -> np.ndarray:
+        ok = use & (b > a)
+        return np.bincount(R, weights=np.where(ok, c[np.where(ok, b, 0)] - c[np.where(ok, a, 0)], 0), minlength=m)
+
+    not_poss = ~poss
+    every = np.ones(len(P), dtype=bool)
+    roles_ = np.column_stack([seg(cn, a_poss, b_poss, poss), seg(cp, a_poss, b_poss, poss),
+                              seg(cna, a_agent, b_agent, not_poss), seg(cpa, a_agent, b_agent, not_poss),
+                              seg(cn, a_pat, b_pat, every), seg(cp, a_pat, b_pat, every)])
+    first_tok_quote = quote[offsets]
+    target_first = ((first == 0) | ((first == 1) & first_tok_quote)).astype(np.float64)
+    in_quote = ((cq[offsets + first] - cq[offsets]) % 2 == 1).astype(np.float64)
+    other = np.column_stack([
+        target_first, in_quote, has_quote.astype(np.float64),
+        np.fromiter((t in _PRONOUNS for t in mention_texts), dtype=np.float64, count=m),
+        np.asarray(n_pos, dtype=np.float64),
+        np.fromiter((math.log1p(n) for n in lens.tolist()), dtype=np.float64, count=m),
+        first / np.maximum(lens, 1),
+    ])
+    role_block = []
+    if roles:
+        role_of = np.array([ROLES.index(r) if (r := target_role(toks, positions[0])) in ROLES else -1
+                            for toks, positions, _ in rows])
+    for k in range(len(ROLES)):
+        if roles:
+            role_block += [np.where(role_of == k, v_sentence, 0.0), np.where(role_of == k, v_far, 0.0)]
+        else:
+            role_block += [np.zeros(m), np.zeros(m)]
     return np.column_stack([
         v_near, v_left, v_right, v_far, v_weighted, v_sentence,
         hp_near, hn_near, hp_far, hn_far,
         neg_in_window.astype(np.float64), negated_near,
-        roles, other,
+        roles_, other, *role_block,
     ])
 
 
@@ -937,7 +1048,7 @@ def _cue_index(key: str) -> _CueIndex:
 
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
-                     features: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+                     features: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs."""
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
@@ -949,7 +1060,7 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
         sent = sentences.get(text)
         if sent is None:
             sent = sentences[text] = _Sentence(text)
-        toks, positions, caps = sent.mask(text, spans)
+        toks, positions, caps = sent.mask(text, spans, mask_entities)
         if index is not None:
             joined = " ".join(toks)
             for (_, off, *_), hit in zip(index.classes, index.hits(sent, toks, positions, joined)):
@@ -961,12 +1072,12 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
             toks, caps = [PLACEHOLDER], [False]
         if not positions:
             positions = [0]
-        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts)
+        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles)
         sentence = entity_mask(toks, caps) if mask_entities else toks
         docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
         rows.append((toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
-    dense = _dense_batch(rows, mention_texts, window) if features else np.zeros((0, len(DENSE_NAMES)))
+    dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
     return docs, dense, offsets
 
 
@@ -981,10 +1092,10 @@ def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]
 
 def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
               window: int = 6, clause: bool = True, mask_entities: bool = False,
-              speech_acts: bool = True) -> tuple[list[str], np.ndarray]:
+              speech_acts: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray]:
     """Checked batch version of :func:`featurize_one` (same output, computed per sentence and in numpy)."""
     texts, targets = _check_inputs(texts, targets)
-    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts)
+    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts, roles=roles)
     return docs, dense
 
 
@@ -998,7 +1109,7 @@ class StanceClassifier:
                  speech_acts: bool = True, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 60000, C: float = 3.0, dense_weight: float = 0.5,
                  class_weight: str | None = "balanced", max_iter: int = 3000, cues: bool = True,
-                 cue_scale: float = 1.0) -> None:
+                 cue_scale: float = 1.0, roles: bool = True) -> None:
         self.window = window
         self.clause = clause
         self.mask_entities = mask_entities
@@ -1012,11 +1123,12 @@ class StanceClassifier:
         self.max_iter = max_iter
         self.cues = cues
         self.cue_scale = cue_scale
+        self.roles = roles
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "window", "clause", "mask_entities", "speech_acts", "ngram_range", "min_df", "max_features", "C",
-            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale")}
+            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale", "roles")}
 
     def set_params(self, **params: Any) -> "StanceClassifier":
         for k, v in params.items():
@@ -1039,7 +1151,7 @@ class StanceClassifier:
         if missing:
             raise InvalidInputError(f"training labels lack the classes {missing}; all of -1, 0, 1 are needed")
         docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
-                                self.speech_acts)
+                                self.speech_acts, self.roles)
         self.model_ = self._new_classifier().fit(docs, y, dense)
         self.cues_ = default_cues() if self.cues else None
         return self
@@ -1055,7 +1167,8 @@ class StanceClassifier:
         cues = getattr(self, "cues_", None)
         use_cues = bool(cues and self.cue_scale)
         docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
-                                                self.speech_acts, cues if use_cues else None)
+                                                self.speech_acts, cues if use_cues else None,
+                                                roles=self.roles)
         if not docs:
             return np.zeros((0, 3))
         logits = model.decision_function(docs, dense)
@@ -1203,3 +1316,43 @@ def label_for(score: float, negative_threshold: float | None = None, positive_th
     if score > hi:
         return "positive"
     return "neutral"
+
+
+def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tuple[float, str, float]]:
+    """:func:`combine` for many groups of rows of one probability matrix at once (vectorised in numpy).
+
+    ``groups`` lists row indices (each non-empty); returns one ``(score, label, confidence)`` per group, equal
+    to ``combine(probs[group])`` up to floating-point rounding (sums are taken in a different order).
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != len(LABELS):
+        raise InvalidInputError(f"combine_many expects an (n, {len(LABELS)}) array of class probabilities; got {probs.shape}")
+    groups = [list(g) for g in groups]
+    if not groups:
+        return []
+    if any(len(g) == 0 for g in groups):
+        raise InvalidInputError("combine_many: every group needs at least one row")
+    rows = np.fromiter((i for g in groups for i in g), dtype=np.int64)
+    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    owner = np.repeat(np.arange(len(groups)), sizes)
+    k = len(groups)
+    p = probs[rows]
+    w = mention_confidences(p)
+    s = mention_scores(p)
+    if not (np.all(np.isfinite(s)) and np.all(np.isfinite(w))):
+        raise InvalidInputError("scores and confidences must be finite numbers")
+    total = np.bincount(owner, weights=w, minlength=k)
+    plain = total <= 1e-12
+    safe = np.where(plain, 1.0, total)
+    mean_s = np.where(plain, np.bincount(owner, weights=s, minlength=k) / sizes,
+                      np.bincount(owner, weights=w * s, minlength=k) / safe)
+    spread = np.sqrt(np.maximum(0.0, np.bincount(owner, weights=w * (s - mean_s[owner]) ** 2, minlength=k) / safe))
+    agreement = np.maximum(0.0, 1.0 - spread)
+    confidence = np.where(plain, 0.0, np.clip(agreement * (total / (total + 1.0)), 0.0, 1.0))
+    mean_p = np.column_stack([np.bincount(owner, weights=w * p[:, c], minlength=k) for c in range(len(LABELS))])
+    mean_p = np.where(plain[:, None],
+                      np.column_stack([np.bincount(owner, weights=p[:, c], minlength=k) for c in range(len(LABELS))])
+                      / sizes[:, None], mean_p / safe[:, None])
+    labels = mean_p.argmax(axis=1)
+    score = np.clip(mean_s, -1.0, 1.0)
+    return [(float(a), LABELS[int(b)], float(c)) for a, b, c in zip(score, labels, confidence)]

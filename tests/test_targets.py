@@ -314,3 +314,36 @@ def test_check_cues_rejects_bad_lexicons():
         check_cues({**good, "classes": {"support": {"offsets": [1, 2], "patterns": []}}})
     with pytest.raises(Exception, match="bad pattern"):
         check_cues({**good, "classes": {"support": {"offsets": [0, 0, 0], "patterns": ["(unclosed"]}}})
+
+
+# -- target roles ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, target, role", [
+    ("Russia attacked the city.", "Russia", "subj"),
+    ("Ukraine condemned Russia's brutal attack.", "Russia", "poss"),
+    ("Missiles hit Kyiv overnight.", "Kyiv", "obj"),
+    ("Troops are fighting in Ukraine.", "Ukraine", "loc"),
+    ("The West sent aid to the Ukraine army.", "Ukraine", "to"),
+    ("Attacks on Kharkiv continued.", "Kharkiv", "against"),
+    ("The invasion of Ukraine began in 2022.", "Ukraine", "of"),
+    ("The city was shelled by Russia.", "Russia", "by"),
+    ("He spoke, but Smith said nothing.", "Smith", "subj"),
+])
+def test_target_role(text, target, role):
+    from stance.targets import target_role
+
+    i = text.index(target)
+    toks, pos = mask_tokens(text, [(i, i + len(target))])
+    assert target_role(toks, pos[0]) == role
+
+
+def test_role_features_split_sentence_valence_by_role():
+    text = "Missiles hit Kyiv and killed innocent people."
+    i = text.index("Kyiv")
+    doc, dense = featurize_one(text, [(i, i + 4)])
+    d = dict(zip(DENSE_NAMES, dense))
+    assert "ROLE_obj" in doc.split()
+    assert d["role_obj_x_vader_sentence"] == d["vader_sentence"] != 0
+    assert all(v == 0 for k, v in d.items() if k.startswith("role_") and not k.startswith("role_obj"))
+    doc0, dense0 = featurize_one(text, [(i, i + 4)], roles=False)
+    assert "ROLE_obj" not in doc0.split()
+    assert all(v == 0 for k, v in zip(DENSE_NAMES, dense0) if k.startswith("role_"))

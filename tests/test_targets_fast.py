@@ -60,11 +60,11 @@ EDGE = [
 ]
 
 
-def _check(texts, spans):
+def _check(texts, spans, **options):
     cues = default_cues()
-    docs, dense = featurize(texts, spans)
+    docs, dense = featurize(texts, spans, **options)
     for i, (t, s) in enumerate(zip(texts, spans)):
-        d, v = featurize_one(t, sorted(s))
+        d, v = featurize_one(t, sorted(s), **options)
         assert docs[i] == d, (t, s)
         assert np.array_equal(dense[i], np.asarray(v, dtype=np.float64)), (t, s)
     np.testing.assert_array_equal(cue_offsets(texts, spans, cues), _reference_offsets(texts, [sorted(x) for x in spans], cues))
@@ -78,6 +78,13 @@ def test_batch_features_equal_reference_on_seed_sentences():
     _check(*_seed_rows())
 
 
+@pytest.mark.parametrize("options", [dict(mask_entities=True), dict(window=3, clause=False, speech_acts=False),
+                                     dict(roles=False)])
+def test_batch_features_equal_reference_with_other_options(options):
+    texts, spans = _seed_rows()
+    _check(texts[:300] + [t for t, _ in EDGE], spans[:300] + [s for _, s in EDGE], **options)
+
+
 @pytest.mark.skipif(not DATA.exists(), reason="shared data not present")
 @pytest.mark.parametrize("name", ["newsmtsc_train.jsonl", "newsmtsc_dev_mt.jsonl", "basil_sentences.jsonl",
                                   "finentity.jsonl"])
@@ -85,3 +92,16 @@ def test_batch_features_equal_reference_on_shared_data(name):
     texts, spans, _, _ = read_stance_rows(DATA / name)
     step = max(1, len(texts) // 1500)
     _check(texts[::step], spans[::step])
+
+
+def test_combine_many_equals_combine_per_group():
+    from stance.targets import combine, combine_many
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet([1, 1, 1], size=200)
+    probs[5] = [1 / 3, 1 / 3, 1 / 3]  # no confidence at all
+    groups = [[i] for i in range(20)] + [list(range(i, i + 7)) for i in range(20, 150, 7)] + [[5], [5, 5], [0, 5, 9]]
+    for (s1, l1, c1), g in zip(combine_many(probs, groups), groups):
+        s0, l0, c0 = combine(probs[g])
+        assert l1 == l0 and abs(s1 - s0) < 1e-12 and abs(c1 - c0) < 1e-12, g
+    assert combine_many(probs, []) == []
