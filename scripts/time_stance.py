@@ -44,12 +44,17 @@ def main(argv=None) -> int:
     n = len(texts)
     probs = model.predict_proba(texts, spans)
     groups = [probs[i:i + 3] for i in range(0, n - 2, 3)]
+    index_groups = [list(range(i, i + 3)) for i in range(0, n - 2, 3)]
     parts = {
         "featurize": lambda: T.featurize(texts, spans, model.window, model.clause, model.mask_entities,
                                          model.speech_acts),
         "cue_offsets": lambda: T.cue_offsets(texts, spans, model.cues_),
+        "features+cues (model path)": lambda: T._featurize_batch(
+            texts, spans, model.window, model.clause, model.mask_entities, model.speech_acts, model.cues_,
+            roles=model.roles),
         "predict_proba (all)": lambda: model.predict_proba(texts, spans),
         "combine (n/3 groups of 3)": lambda: [T.combine(g) for g in groups],
+        "combine_many (same groups)": lambda: T.combine_many(probs, index_groups),
     }
     if args.profile:
         import cProfile, pstats

@@ -156,7 +156,8 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "- Genre: reporting was learnt mostly from 2010s US politics; non-US and 2024 world news tends to read as "
         "opinion. Satire was learnt from fake-news parody sites, so first-person satirical columns often come out "
         "as opinion. Opinion comes from one corpus (three outlets, 2014–15). One-line headings can flip genre.",
-        "- Stance: a linear model on sentence features, plus a small hand-written lexicon of conflict cues "
+        "- Stance: a linear model on sentence features (including the target's role: subject, possessor, object, "
+        "or inside \"in/to/on/of/by TGT\"), plus a small hand-written lexicon of conflict cues "
         "(`stance/data/stance_cues.json`: support for, violence against, aggression by the target, scare quotes, "
         "derogatory labels) added to its scores. Some cues were written after reading the example pages in `seeds/`, "
         "so those pages are weak evidence for them. It still leans negative on conflict news full of war words even "
