@@ -38,6 +38,7 @@ label with thresholds tuned on PerSenT dev (tuning half; see ``scripts/evaluate_
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from functools import lru_cache
@@ -1049,7 +1050,25 @@ def _cue_index(key: str) -> _CueIndex:
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
                      features: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
-    """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs."""
+    """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs.
+
+    Python's cyclic garbage collector is paused meanwhile (and restored after): the batch allocates many
+    small lists that live until it returns, and collections triggered by them cost about a quarter of the
+    time while freeing nothing (nothing here makes reference cycles).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _featurize_batch_inner(texts, targets, window, clause, mask_entities, speech_acts, cues, features,
+                                      roles)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
+                           mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None,
+                           features: bool, roles: bool) -> tuple[list[str], np.ndarray, np.ndarray | None]:
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
     rows: list[tuple[list[str], list[int], list[bool] | None]] = []
