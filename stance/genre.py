@@ -26,6 +26,7 @@ import json
 import math
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -114,11 +115,47 @@ def normalise(text: str) -> str:
 _TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
 
 
+_TOKEN_SPLIT = re.compile(r"(?u)\b(\w[\w']*)\b")  # _TOKEN as one group: split() keeps the words
+
+
+class _KeptWord(dict):
+    """token → the token itself or ``xrare``, filled in on first sight (bounded)."""
+
+    __slots__ = ("allowed",)
+
+    def __init__(self, allowed: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def __missing__(self, token: str) -> str:
+        out = token if token.lower() in self.allowed else "xrare"
+        if len(self) < 200_000:
+            self[token] = out
+        return out
+
+
+_KEPT_WORDS: dict[int, _KeptWord] = {}
+
+
+def _kept_words(allowed: frozenset[str] | set[str]) -> _KeptWord:
+    if not isinstance(allowed, frozenset):  # a mutable set may change between calls: no memory across calls
+        return _KeptWord(allowed)
+    memo = _KEPT_WORDS.get(id(allowed))
+    if memo is None or memo.allowed is not allowed:
+        if len(_KEPT_WORDS) > 8:
+            _KEPT_WORDS.clear()
+        memo = _KEPT_WORDS[id(allowed)] = _KeptWord(allowed)
+    return memo
+
+
 def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
     """Replace words outside ``allowed`` (lower-cased) by ``xrare``; ``None`` keeps every word."""
     if not allowed:
         return text
-    return _TOKEN.sub(lambda m: m.group() if m.group().lower() in allowed else "xrare", text)
+    parts = _TOKEN_SPLIT.split(text)  # gap, word, gap, word, …, gap
+    if len(parts) > 1:
+        parts[1::2] = map(_kept_words(allowed).__getitem__, parts[1::2])
+    return "".join(parts)
 
 
 def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: int) -> set[str]:
@@ -158,35 +195,72 @@ def speaker_label(text: str) -> str | None:
     return None
 
 
+def _mean(vals: list[float]) -> float:
+    """``float(np.mean(vals))`` for a non-empty list of floats (the same pairwise sum, without the overhead)."""
+    return float(_add_reduce(np.array(vals, dtype=np.float64))) / len(vals)
+
+
+_add_reduce = np.add.reduce
+
+
 def _subjectivity_score(tokens: list[str], subj: dict[str, float] | None) -> float:
     if not subj:
         return 0.0
-    vals = [subj[t] for t in tokens if t in subj]
-    return float(np.mean(vals)) if vals else 0.0
+    get = subj.get
+    vals = [v for v in map(get, tokens) if v is not None]
+    return _mean(vals) if vals else 0.0
+
+
+_QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
+_ALLCAPS = re.compile(r"\b[A-Z]{3,}\b")
+_HEADING_END = re.compile(r"[.!]\s*$")
+_NOT_SUPERLATIVE = frozenset(("interest", "request", "protest", "suggest", "honest", "modest"))
+_SUPERLATIVE_WORDS = frozenset(("most", "best", "worst"))
+_ABS_VADER: dict[int, dict[str, float]] = {}  # id(lexicon) → word → |valence|, built once per lexicon
+
+
+def _abs_lexicon(lex: dict[str, float]) -> dict[str, float]:
+    key = id(lex)
+    cached = _ABS_VADER.get(key)
+    if cached is None or cached[0] is not lex:
+        cached = _ABS_VADER[key] = (lex, {w: abs(v) for w, v in lex.items()})
+    return cached[1]
+
+
+def _hits(counts: dict[str, int], words: frozenset[str]) -> int:
+    """How many tokens (with repeats) are in ``words``, from the token counts."""
+    if not isinstance(words, (set, frozenset)):
+        words = frozenset(words)
+    return sum(map(counts.__getitem__, words.intersection(counts)))  # walks the (few) counted words
 
 
 def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) -> np.ndarray:
     """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise)."""
     text = text or ""
-    tokens = [t.lower().replace("’", "'") for t in _WORD.findall(text)]
+    raw = _WORD.findall(text)
+    # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
+    tokens = "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
     n = max(len(tokens), 1)
     n_sent = max(len(_SENT_END.findall(text)), 1)
     pos, neg, lex = positive_words(), negative_words(), vader()
+    counts = Counter(tokens)
 
     def rate(words: frozenset[str]) -> float:
-        return sum(t in words for t in tokens) / n
+        return _hits(counts, words) / n
 
-    quoted = sum(len(m) for m in re.findall(r"[\"“][^\"“”]{1,600}[\"”]", text))
+    quoted = sum(map(len, _QUOTED.findall(text)))
+    lstripped = text.lstrip()
     speaker = speaker_label(text)
-    md = 1.0 if _SPEAKER_MD.match(text.lstrip()) else 0.0
-    qa = 1.0 if _SPEAKER_QA.match(text.lstrip()) else 0.0
-    superl = sum((t.endswith("est") and len(t) > 5 and t not in ("interest", "request", "protest",
-                                                                 "suggest", "honest", "modest"))
-                 or t in ("most", "best", "worst") for t in tokens) / n
-    allcaps = sum(1 for w in re.findall(r"\b[A-Z]{3,}\b", text)) / n
-    vals = [abs(lex[t]) for t in tokens if t in lex]
+    md = 1.0 if _SPEAKER_MD.match(lstripped) else 0.0
+    qa = 1.0 if _SPEAKER_QA.match(lstripped) else 0.0
+    superl = sum(c for t, c in counts.items()
+                 if (t.endswith("est") and len(t) > 5 and t not in _NOT_SUPERLATIVE)
+                 or t in _SUPERLATIVE_WORDS) / n
+    allcaps = len(_ALLCAPS.findall(text)) / n
+    absl = _abs_lexicon(lex)
+    vals = [v for v in map(absl.get, tokens) if v is not None]
     stripped = text.strip()
-    heading = 1.0 if (len(tokens) <= 14 and not re.search(r"[.!]\s*$", stripped)) else 0.0
+    heading = 1.0 if (len(tokens) <= 14 and not _HEADING_END.search(stripped)) else 0.0
     feats = [
         math.log1p(len(text)),
         min(len(tokens) / n_sent, 80.0) / 10.0,
@@ -194,7 +268,7 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
         len(_QUOTE.findall(text)) / n,
         quoted / max(len(text), 1),
         len(_DIGIT.findall(text)) / n,
-        (len(_YEAR.findall(text)) + sum(t in _MONTHS for t in tokens)) / n,
+        (len(_YEAR.findall(text)) + _hits(counts, _MONTHS)) / n,
         text.count("?") / n_sent,
         1.0 if stripped.endswith("?") else 0.0,
         text.count("!") / n_sent,
@@ -202,12 +276,12 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
         rate(_CONVERS), superl, rate(_INTENS), rate(_HEDGE), rate(_SATIRE), allcaps,
         len(_CAPWORD.findall(text)) / n,
         rate(pos), rate(neg),
-        float(np.mean(vals)) if vals else 0.0,
+        _mean(vals) if vals else 0.0,
         _subjectivity_score(tokens, subjectivity),
         1.0 if len(tokens) < 12 else 0.0,
         heading,
     ]
-    return np.asarray(feats, dtype=np.float64)
+    return np.array(feats, dtype=np.float64)
 
 
 def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
@@ -465,6 +539,37 @@ class GenreClassifier:
         if len(logits) == 0:
             return logits
         return softmax(logits / self.temperature)
+
+    def predict_proba_articles(self, articles: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """``[predict_proba(a) for a in articles]``, with stage 1 run once over all their paragraphs (its rows
+        do not depend on each other, so the numbers are the same; only the per-call overhead is saved)."""
+        if isinstance(articles, str) or any(isinstance(a, str) for a in articles):
+            raise TypeError("predict_proba_articles takes a list of articles, each a list of paragraph strings")
+        articles = [[str(p) for p in a] for a in articles]
+        k = len(self.labels)
+        paragraphs = [p for a in articles for p in a]
+        if not paragraphs:
+            return [np.zeros((0, k)) for _ in articles]
+        dense = features_matrix(paragraphs, self.subjectivity)
+        model = self.stage1_
+        proba = model.predict_proba([filter_tokens(normalise(t), self.allowed_words) for t in paragraphs], dense)
+        order = [list(model.classes_).index(g) for g in self.labels]
+        dense_z = (dense - model.dense_mean_) / model.dense_scale_
+        lengths = np.array([len(p) for p in paragraphs])
+        out, start = [], 0
+        for a in articles:
+            end = start + len(a)
+            if end == start:
+                out.append(np.zeros((0, k)))
+                continue
+            # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
+            # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
+            p1 = proba[start:end].copy()[:, order]
+            X2 = context_features(p1, dense_z[start:end].copy(), lengths[start:end].copy())
+            logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
+            out.append(softmax(logits / self.temperature))
+            start = end
+        return out
 
     def predict_proba_stage1(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Context-free paragraph probabilities (stage 1 only), for inspection."""

@@ -58,9 +58,8 @@ class _Prepared:
                  "by_paragraph", "kinds", "aliases", "rows", "texts", "spans")
 
 
-def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None) -> _Prepared:
-    from .genre import article_genre
-
+def _paragraphs(text: Any) -> tuple[str, list[Any], list[Any]]:
+    """The checked text, its paragraphs and its content (non-boilerplate) paragraphs."""
     text = check_text(text)
     paragraphs = split_paragraphs(text)
     content = [p for p in paragraphs if not p.boilerplate]
@@ -68,9 +67,19 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
         raise InvalidInputError(
             f"all {len(paragraphs)} lines of the text look like web chrome (dates, links, labels); no article text to classify",
             reason="no_content")
+    return text, paragraphs, content
 
+
+def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None,
+             *, split: tuple[str, list[Any], list[Any]] | None = None, probs: np.ndarray | None = None) -> _Prepared:
+    """``split``/``probs``: what ``_paragraphs(text)`` and the genre model gave for this text already
+    (classify_batch computes them for the whole batch at once)."""
+    from .genre import article_genre
+
+    text, paragraphs, content = split if split is not None else _paragraphs(text)
     labels = list(model.genres)
-    probs = model.genre.predict_proba([p.text for p in content])
+    if probs is None:
+        probs = model.genre.predict_proba([p.text for p in content])
     genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
     paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
 
@@ -248,12 +257,28 @@ def classify_batch(model: "Model", items: Sequence[tuple[str | None, Any]],
 
     The stance model scores each (sentence, actor) row on its own, so the rows of many articles give the
     same probabilities in one call as in one call per article; only the per-call overhead is saved.
-    Genre runs per article: its second stage reads each article as a whole."""
+    Genre stage 1 likewise runs once for the batch; its second stage reads each article as a whole."""
     results: list[ArticleResult | FailedItem | None] = [None] * len(items)
     prepared: list[tuple[int, _Prepared]] = []
+    splits: list[tuple[int, tuple[str, list[Any], list[Any]]]] = []
     for k, (item_id, text) in enumerate(items):
         try:
-            prepared.append((k, _prepare(model, text, actors, item_id)))
+            splits.append((k, _paragraphs(text)))
+        except Exception as exc:
+            results[k] = _failed(exc, item_id)
+    # genre stage 1 for every paragraph of the batch in one call (its rows are independent; stage 2 still
+    # reads each article on its own); if that fails, each article goes on its own and fails alone
+    genre_probs: list[Any] = [None] * len(splits)
+    many = getattr(model.genre, "predict_proba_articles", None)
+    if many is not None and splits:
+        try:
+            genre_probs = many([[p.text for p in content] for _, (_, _, content) in splits])
+        except Exception:
+            pass
+    for (k, split), probs in zip(splits, genre_probs):
+        item_id, text = items[k]
+        try:
+            prepared.append((k, _prepare(model, text, actors, item_id, split=split, probs=probs)))
         except Exception as exc:
             results[k] = _failed(exc, item_id)
     texts = [t for _, prep in prepared for t in prep.texts]
