@@ -27,6 +27,7 @@ import math
 import re
 import zipfile
 from collections import Counter
+from itertools import chain
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -85,6 +86,7 @@ DENSE_NAMES = (
 
 _MOJIBAKE = re.compile(r"â\S{0,2}|Ã\S?|Â")
 _TRANS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": " - ", "\u00a0": " "})
+_TRANS_PAIRS = tuple((chr(k), v) for k, v in _TRANS.items())
 _SENT_START = re.compile(r"(^|[.!?:;\"(]\s+|\n)$")
 _CAP_TOKEN = re.compile(r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b")
 _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary Minister Prime Congressman "
@@ -97,7 +99,12 @@ def normalise(text: str) -> str:
     do not), mojibake removed, and capitalised words that do not start a sentence masked as ``Xname`` so
     the n-grams learn style rather than the people, places and outlets of each source's era.  Role words
     (President, Mr, Secretary …) and the pronoun I are kept."""
-    text = _MOJIBAKE.sub("", text.translate(_TRANS))
+    if not text.isascii():  # every character _TRANS and _MOJIBAKE act on is non-ASCII
+        for char, plain in _TRANS_PAIRS:  # = text.translate(_TRANS): no replacement holds a replaced character
+            if char in text:
+                text = text.replace(char, plain)
+        if "â" in text or "Ã" in text or "Â" in text:
+            text = _MOJIBAKE.sub("", text)
     out, last = [], 0
     for m in _CAP_TOKEN.finditer(text):
         if m.group() in _KEEP_CAPS:
@@ -284,10 +291,149 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
     return np.array(feats, dtype=np.float64)
 
 
+_WORD_LOWER_ASCII = re.compile(r"[a-z][a-z']*")  # _WORD on an ASCII text that has been lower-cased
+_COL = {name: i for i, name in enumerate(DENSE_NAMES)}
+_RATE_COLUMNS = ("first_person_sg", "first_person_pl", "second_person", "modal_verbs", "attribution_verbs",
+                 "conversational_words", "intensifiers", "hedges_evaluative", "satire_cues")
+
+
+def _common(words: Any, vocab: dict[str, int]) -> set[str] | frozenset[str]:
+    """The words of ``vocab`` that are in ``words`` (a set or a dict's keys), walking the smaller side in C."""
+    if isinstance(words, dict):
+        return words.keys() & vocab.keys()
+    if not isinstance(words, (set, frozenset)):
+        words = frozenset(words)
+    return words.intersection(vocab)
+
+
+# _CAPWORD and _ALLCAPS in one scan: both start at a word boundary with a capital; a capitalised word's
+# match ("Xy") yields its second letter, an all-caps word's match ("XYZ") the empty string.  Neither can start
+# inside a word, so taking only two letters of a capitalised word finds the same matches as _CAPWORD does.
+_CAPS = re.compile(r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)")
+
+
+def _lower_tokens(text: str) -> list[str]:
+    """``[t.lower().replace("’", "'") for t in _WORD.findall(text)]``."""
+    if text.isascii():
+        return _WORD_LOWER_ASCII.findall(text.lower())
+    raw = _WORD.findall(text)
+    # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
+    return "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
+
+
+def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per segment ``float(np.mean(segment))`` (0.0 for an empty one): the same pairwise sum per segment."""
+    out = np.zeros(len(lengths))
+    ends = np.cumsum(lengths)
+    reduce = _add_reduce
+    for i in np.flatnonzero(lengths).tolist():
+        end = int(ends[i])
+        count = int(lengths[i])
+        out[i] = float(reduce(values[end - count:end])) / count
+    return out
+
+
 def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
+    """``np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])``, with the word-list features
+    counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers)."""
     if not paragraphs:
         return np.zeros((0, len(DENSE_NAMES)))
-    return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+    texts = [p or "" for p in paragraphs]
+    if not all(type(t) is str for t in texts):
+        return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+    n_par = len(texts)
+    token_lists = list(map(_lower_tokens, texts))
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_par)
+    n = np.maximum(lengths, 1)
+    flat = list(chain.from_iterable(token_lists))
+    vocab = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    offsets = np.zeros(n_par, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    nonempty = lengths > 0
+
+    def per_paragraph(word_values: np.ndarray) -> np.ndarray:
+        """Sum over each paragraph's tokens of an integer value per distinct word."""
+        out = np.zeros(n_par, dtype=np.int64)
+        if len(flat):
+            out[nonempty] = np.add.reduceat(word_values[ids], offsets[nonempty])
+        return out
+
+    def flags(words: Any) -> np.ndarray:
+        f = np.zeros(len(vocab), dtype=np.int64)
+        hit = _common(words, vocab)
+        if hit:
+            f[list(map(vocab.__getitem__, hit))] = 1
+        return f
+
+    def hits(words: Any) -> np.ndarray:
+        return per_paragraph(flags(words))
+
+    pos, neg, lex = positive_words(), negative_words(), vader()
+    rates = {name: hits(words) / n for name, words in zip(_RATE_COLUMNS, (
+        _FP1, _FP2, _SP, _MODALS, _REPORT, _CONVERS, _INTENS, _HEDGE, _SATIRE))}
+    rates["positive_words"] = hits(pos) / n
+    rates["negative_words"] = hits(neg) / n
+    months = hits(_MONTHS)
+    superl_flags = np.zeros(len(vocab), dtype=np.int64)
+    superl_words = [i for w, i in vocab.items() if (w.endswith("est") and len(w) > 5 and w not in _NOT_SUPERLATIVE)
+                    or w in _SUPERLATIVE_WORDS]
+    superl_flags[superl_words] = 1
+    rates["superlatives"] = per_paragraph(superl_flags) / n
+
+    def lexicon_means(values_of: dict[str, float]) -> np.ndarray:
+        """Per paragraph, the mean value of its tokens found in ``values_of``, in token order (0.0 if none)."""
+        value = np.zeros(len(vocab))
+        has = np.zeros(len(vocab), dtype=np.int64)
+        hit = _common(values_of, vocab)
+        if hit:
+            at = list(map(vocab.__getitem__, hit))
+            value[at] = [values_of[w] for w in hit]
+            has[at] = 1
+        present = has[ids].astype(bool)
+        return _segment_means(value[ids][present], per_paragraph(has))
+
+    vader_mean = lexicon_means(_abs_lexicon(lex))
+    subj_mean = lexicon_means(subjectivity) if subjectivity else np.zeros(n_par)
+
+    rows = []
+    for text, n_tokens in zip(texts, lengths.tolist()):
+        n_words = max(n_tokens, 1)
+        n_sent = max(len(_SENT_END.findall(text)), 1)
+        lstripped = text.lstrip()
+        stripped = text.strip()
+        caps = _CAPS.findall(text)
+        rows.append((
+            math.log1p(len(text)),
+            min(n_tokens / n_sent, 80.0) / 10.0,
+            (text.count('"') + text.count("“") + text.count("”")) / n_words,  # _QUOTE
+            (sum(map(len, _QUOTED.findall(text))) if '"' in text or "“" in text else 0) / max(len(text), 1),
+            len(_DIGIT.findall(text)) / n_words,
+            len(_YEAR.findall(text)) if "19" in text or "20" in text else 0,
+            text.count("?") / n_sent,
+            1.0 if stripped.endswith("?") else 0.0,
+            text.count("!") / n_sent,
+            1.0 if speaker_label(text) else 0.0,
+            1.0 if _SPEAKER_QA.match(lstripped) else 0.0,
+            1.0 if _SPEAKER_MD.match(lstripped) else 0.0,
+            caps.count("") / n_words,  # _ALLCAPS
+            (len(caps) - caps.count("")) / n_words,  # _CAPWORD
+            1.0 if n_tokens < 12 else 0.0,
+            1.0 if (n_tokens <= 14 and not _HEADING_END.search(stripped)) else 0.0,
+        ))
+    per_text = np.array(rows, dtype=np.float64)
+    out = np.empty((n_par, len(DENSE_NAMES)), dtype=np.float64)
+    for j, name in enumerate(("log_chars", "words_per_sentence", "quote_marks", "quoted_share", "numbers",
+                              "dates_years", "question_marks", "ends_with_question", "exclamations",
+                              "speaker_label", "qa_label", "markdown_speaker", "allcaps_words",
+                              "capitalised_words", "short_paragraph", "heading_like")):
+        out[:, _COL[name]] = per_text[:, j]
+    out[:, _COL["dates_years"]] = (per_text[:, 5].astype(np.int64) + months) / n
+    for name, values in rates.items():
+        out[:, _COL[name]] = values
+    out[:, _COL["vader_intensity"]] = vader_mean
+    out[:, _COL["subjectivity"]] = subj_mean
+    return out
 
 
 def shipped_subjectivity() -> dict[str, float]:

@@ -126,3 +126,49 @@ def test_predict_proba_articles_equals_one_call_per_article(model, seed_texts):
     assert model.genre.predict_proba_articles([]) == []
     with pytest.raises(TypeError):
         model.genre.predict_proba_articles(["one string"])
+
+
+def test_features_matrix_is_the_stack_of_paragraph_features(paragraphs, model):
+    for subj in (None, {}, model.genre.subjectivity):
+        for chunk in (paragraphs, paragraphs[:1], [""], ["", "x", ""], AWKWARD, paragraphs[::-1]):
+            ours = g.features_matrix(chunk, subj)
+            ref = np.vstack([reference_paragraph_features(p, subj) for p in chunk])
+            assert ours.shape == ref.shape and ours.dtype == ref.dtype
+            assert np.array_equal(ours, ref), np.argwhere(ours != ref)[:5]
+    assert g.features_matrix([], None).shape == (0, len(g.DENSE_NAMES))
+
+
+def test_lower_tokens_match_the_plain_lowering(paragraphs):
+    for p in paragraphs + ["İstanbul \u212aelvin", "ABC’S don’t", "ÀÉÎ abc"]:
+        assert g._lower_tokens(p) == [t.lower().replace("’", "'") for t in g._WORD.findall(p)]
+
+
+def test_one_caps_scan_counts_what_the_two_regexes_count(paragraphs):
+    tricky = ["HeLLO WORLD Ab ABc ABC_D NATO's U.S. X Xy XY XYZ", "ÉCOLE Éa aBC ABC1 1ABC _ABC ABC", "AbCDE ABCdef"]
+    for p in paragraphs + tricky:
+        caps = g._CAPS.findall(p)
+        assert caps.count("") == len(g._ALLCAPS.findall(p)), p
+        assert len(caps) - caps.count("") == len(g._CAPWORD.findall(p)), p
+
+
+def reference_normalise(text):
+    text = g._MOJIBAKE.sub("", text.translate(g._TRANS))
+    out, last = [], 0
+    for m in g._CAP_TOKEN.finditer(text):
+        if m.group() in g._KEEP_CAPS:
+            continue
+        before = text[max(0, m.start() - 8):m.start()]
+        if (m.start() == 0 or g._SENT_START.search(before[-3:])) and not g._ABBR_BEFORE.search(before):
+            continue
+        out.append(text[last:m.start()])
+        out.append("Xname")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def test_normalise_matches_the_reference(paragraphs):
+    extra = ["â€™s Ã©t Â£5 â Ã Â", "‘single’ “double” — – \u00a0", "Mr. Smith met Dr. Jones. Then Alice left.",
+             "“Quote” Bob said.\nCarol (Dave) and Eve: Frank; Grace!", "ASCII only Text Here"]
+    for p in paragraphs + extra:
+        assert g.normalise(p) == reference_normalise(p), p
