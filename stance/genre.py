@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .lexicons import negative_words, positive_words, vader
-from .linear import LinearTextClassifier, fit_logistic, fit_temperature, softmax
+from .linear import TOKEN_PATTERN, LinearTextClassifier, fit_logistic, fit_temperature, softmax
 
 GENRES = ("reporting", "opinion", "satire", "interview")
 MIXED_SHARE = 0.20
@@ -163,6 +163,61 @@ def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
     if len(parts) > 1:
         parts[1::2] = map(_kept_words(allowed).__getitem__, parts[1::2])
     return "".join(parts)
+
+
+class _AnalyzedWord(dict):
+    """token → what stage 1's analyzer makes of it after :func:`filter_tokens`: the token lower-cased, or
+    ``xrare`` (filled in on first sight, bounded)."""
+
+    __slots__ = ("allowed",)
+
+    def __init__(self, allowed: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def __missing__(self, token: str) -> str:
+        low = token.lower()
+        out = low if low in self.allowed else "xrare"
+        if len(self) < 200_000:
+            self[token] = out
+        return out
+
+
+_ANALYZED_WORDS: dict[int, _AnalyzedWord] = {}
+
+
+def _analyzed_words(allowed: frozenset[str] | set[str]) -> _AnalyzedWord:
+    if not isinstance(allowed, frozenset):
+        return _AnalyzedWord(allowed)
+    memo = _ANALYZED_WORDS.get(id(allowed))
+    if memo is None or memo.allowed is not allowed:
+        if len(_ANALYZED_WORDS) > 8:
+            _ANALYZED_WORDS.clear()
+        memo = _ANALYZED_WORDS[id(allowed)] = _AnalyzedWord(allowed)
+    return memo
+
+
+def stage1_tokens(model: LinearTextClassifier, texts: Sequence[str],
+                  allowed: frozenset[str] | set[str] | None) -> list[list[str]]:
+    """The tokens ``model`` finds in ``filter_tokens(normalise(t), allowed)`` for each text, i.e. what
+    ``model.transform`` of those strings counts.  On an ASCII text with the default analyzer (lower-case,
+    :data:`~stance.linear.TOKEN_PATTERN`) the words filter_tokens sees are exactly the analyzer's tokens, so
+    each word is mapped straight to its token (lower-cased or ``xrare``) without building the filtered text."""
+    fast = model.lowercase and model.token_pattern == TOKEN_PATTERN
+    find = model._token_re.findall
+    memo = _analyzed_words(allowed) if allowed else None
+    out = []
+    for text in texts:
+        norm = normalise(text)
+        if fast and norm.isascii():
+            if memo is not None:
+                out.append(list(map(memo.__getitem__, _TOKEN.findall(norm))))
+            else:
+                out.append(_TOKEN.findall(norm.lower()))
+        else:
+            filtered = filter_tokens(norm, allowed)
+            out.append(find(filtered.lower() if model.lowercase else filtered))
+    return out
 
 
 def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: int) -> set[str]:
@@ -554,7 +609,7 @@ class GenreClassifier:
                                     max_iter=3000, dense_weight=self.dense_weight)
 
     def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        proba = model.predict_proba([filter_tokens(normalise(t), self.allowed_words) for t in texts], dense)
+        proba = model.predict_proba_tokens(stage1_tokens(model, texts, self.allowed_words), dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         return proba[:, order]
 
@@ -698,7 +753,7 @@ class GenreClassifier:
             return [np.zeros((0, k)) for _ in articles]
         dense = features_matrix(paragraphs, self.subjectivity)
         model = self.stage1_
-        proba = model.predict_proba([filter_tokens(normalise(t), self.allowed_words) for t in paragraphs], dense)
+        proba = model.predict_proba_tokens(stage1_tokens(model, paragraphs, self.allowed_words), dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         dense_z = (dense - model.dense_mean_) / model.dense_scale_
         lengths = np.array([len(p) for p in paragraphs])

@@ -172,3 +172,26 @@ def test_normalise_matches_the_reference(paragraphs):
              "“Quote” Bob said.\nCarol (Dave) and Eve: Frank; Grace!", "ASCII only Text Here"]
     for p in paragraphs + extra:
         assert g.normalise(p) == reference_normalise(p), p
+
+
+def test_stage1_tokens_are_what_transform_counts(paragraphs, model):
+    from stance.linear import LinearTextClassifier
+
+    clf = model.genre.stage1_
+    texts = paragraphs + ["dogs' rock'n'roll 'quoted' it's", "İstanbul Xname XNAME xname", "snake_case 3.5 x_1"]
+    for allowed in (model.genre.allowed_words, None, frozenset(), frozenset({"the", "dogs"}), {"said"}):
+        ours = g.stage1_tokens(clf, texts, allowed)
+        for t, toks in zip(texts, ours):
+            assert toks == clf._token_re.findall(g.filter_tokens(g.normalise(t), allowed).lower()), t
+    docs = [g.filter_tokens(g.normalise(t), model.genre.allowed_words) for t in texts]
+    a = clf.transform(docs)
+    b = clf.transform_tokens(g.stage1_tokens(clf, texts, model.genre.allowed_words))
+    assert (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+            and np.array_equal(a.data, b.data))
+    dense = g.features_matrix(texts, model.genre.subjectivity)
+    assert np.array_equal(clf.predict_proba(docs, dense),
+                          clf.predict_proba_tokens(g.stage1_tokens(clf, texts, model.genre.allowed_words), dense))
+    # an analyzer that keeps case takes the plain path
+    keep_case = LinearTextClassifier(lowercase=False)
+    keep_case._set_vocabulary({"The": 0}, np.array([1.0]))
+    assert g.stage1_tokens(keep_case, ["The cat"], None) == [["The", "cat"]]
