@@ -94,6 +94,18 @@ _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary 
 _ABBR_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Prof|Rev|Lt|Col)\.\s+$")
 
 
+_STARTS_SENTENCE: dict[str, bool] = {}  # the 8 characters before a capitalised word → does it start a sentence
+
+
+def _starts_sentence(before: str) -> bool:
+    """Whether a capitalised word after ``before`` (the up to 8 characters before it; empty at the start of the
+    text) starts a sentence, for :func:`normalise`; remembered (bounded)."""
+    skip = bool((not before or _SENT_START.search(before[-3:])) and not _ABBR_BEFORE.search(before))
+    if len(_STARTS_SENTENCE) < 100_000:
+        _STARTS_SENTENCE[before] = skip
+    return skip
+
+
 def normalise(text: str) -> str:
     """Text as stage 1 sees it: typographic quotes/dashes made plain (sources differ in typography, genres
     do not), mojibake removed, and capitalised words that do not start a sentence masked as ``Xname`` so
@@ -106,13 +118,19 @@ def normalise(text: str) -> str:
         if "â" in text or "Ã" in text or "Â" in text:
             text = _MOJIBAKE.sub("", text)
     out, last = [], 0
+    kept = _KEEP_CAPS
+    starts_sentence = _STARTS_SENTENCE
     for m in _CAP_TOKEN.finditer(text):
-        if m.group() in _KEEP_CAPS:
+        if m.group() in kept:
             continue
-        before = text[max(0, m.start() - 8):m.start()]
-        if (m.start() == 0 or _SENT_START.search(before[-3:])) and not _ABBR_BEFORE.search(before):
+        start = m.start()
+        before = text[max(0, start - 8):start]
+        skip = starts_sentence.get(before)
+        if skip is None:
+            skip = _starts_sentence(before)
+        if skip:
             continue
-        out.append(text[last:m.start()])
+        out.append(text[last:start])
         out.append("Xname")
         last = m.end()
     out.append(text[last:])
