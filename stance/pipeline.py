@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
@@ -89,13 +90,18 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     kinds: dict[str, str] = {}
     aliases: dict[str, dict[str, None]] = defaultdict(dict)
     by_paragraph: dict[int, list[Any]] = defaultdict(list)
+    starts = [p.start for p in content]
+    ordered = all(a.end <= b.start for a, b in zip(content, content[1:]))
     for m in mentions:
-        for p in content:
-            if p.start <= m.start and m.end <= p.end:
-                by_paragraph[p.index].append(m)
-                kinds.setdefault(m.actor, m.kind)
-                aliases[m.actor][m.surface] = None
-                break
+        if ordered:  # paragraphs in text order, not overlapping: only the last one starting before can hold m
+            i = bisect_right(starts, m.start) - 1
+            holder = content[i] if i >= 0 and m.end <= content[i].end else None
+        else:
+            holder = next((p for p in content if p.start <= m.start and m.end <= p.end), None)
+        if holder is not None:
+            by_paragraph[holder.index].append(m)
+            kinds.setdefault(m.actor, m.kind)
+            aliases[m.actor][m.surface] = None
 
     rows: list[tuple[int, str, str]] = []  # (paragraph, actor, sentence)
     texts: list[str] = []
