@@ -406,6 +406,26 @@ def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+_WORD_LIST_TABLES: dict[tuple[int, ...], tuple[tuple, dict[str, int]]] = {}
+
+
+def _word_list_table(word_lists: tuple) -> dict[str, int]:
+    """word → bit mask of the lists (frozensets) it is in; built once per tuple of lists."""
+    key = tuple(map(id, word_lists))
+    cached = _WORD_LIST_TABLES.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], word_lists)):
+        table: dict[str, int] = {}
+        for j, words in enumerate(word_lists):
+            for w in words:
+                table[w] = table.get(w, 0) | (1 << j)
+        if not all(isinstance(words, frozenset) for words in word_lists):
+            return table  # a list that may change between calls is read afresh each time
+        if len(_WORD_LIST_TABLES) > 4:
+            _WORD_LIST_TABLES.clear()
+        cached = _WORD_LIST_TABLES[key] = (word_lists, table)
+    return cached[1]
+
+
 def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
     """``np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])``, with the word-list features
     counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers)."""
@@ -432,27 +452,27 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
             out[nonempty] = np.add.reduceat(word_values[ids], offsets[nonempty])
         return out
 
-    def flags(words: Any) -> np.ndarray:
-        f = np.zeros(len(vocab), dtype=np.int64)
-        hit = _common(words, vocab)
-        if hit:
-            f[list(map(vocab.__getitem__, hit))] = 1
-        return f
-
-    def hits(words: Any) -> np.ndarray:
-        return per_paragraph(flags(words))
-
     pos, neg, lex = positive_words(), negative_words(), vader()
-    rates = {name: hits(words) / n for name, words in zip(_RATE_COLUMNS, (
-        _FP1, _FP2, _SP, _MODALS, _REPORT, _CONVERS, _INTENS, _HEDGE, _SATIRE))}
-    rates["positive_words"] = hits(pos) / n
-    rates["negative_words"] = hits(neg) / n
-    months = hits(_MONTHS)
-    superl_flags = np.zeros(len(vocab), dtype=np.int64)
+    word_lists = (_FP1, _FP2, _SP, _MODALS, _REPORT, _CONVERS, _INTENS, _HEDGE, _SATIRE, pos, neg, _MONTHS)
+    table = _word_list_table(word_lists)  # word → bit j set when the word is in word_lists[j]
+    n_lists = len(word_lists)
+    flags = np.zeros((len(vocab), n_lists + 1), dtype=np.int64)  # the last column: superlatives
+    hit = table.keys() & vocab.keys()
+    if hit:
+        at = np.fromiter(map(vocab.__getitem__, hit), dtype=np.int64, count=len(hit))
+        bits = np.fromiter(map(table.__getitem__, hit), dtype=np.int64, count=len(hit))
+        flags[at, :n_lists] = (bits[:, None] >> np.arange(n_lists)) & 1
     superl_words = [i for w, i in vocab.items() if (w.endswith("est") and len(w) > 5 and w not in _NOT_SUPERLATIVE)
                     or w in _SUPERLATIVE_WORDS]
-    superl_flags[superl_words] = 1
-    rates["superlatives"] = per_paragraph(superl_flags) / n
+    flags[superl_words, n_lists] = 1
+    counts = np.zeros((n_par, n_lists + 1), dtype=np.int64)
+    if len(flat):
+        counts[nonempty] = np.add.reduceat(flags[ids], offsets[nonempty], axis=0)
+    rates = {name: counts[:, j] / n for j, name in enumerate(_RATE_COLUMNS)}
+    rates["positive_words"] = counts[:, 9] / n
+    rates["negative_words"] = counts[:, 10] / n
+    months = counts[:, 11]
+    rates["superlatives"] = counts[:, n_lists] / n
 
     def lexicon_means(values_of: dict[str, float]) -> np.ndarray:
         """Per paragraph, the mean value of its tokens found in ``values_of``, in token order (0.0 if none)."""
