@@ -27,7 +27,7 @@ import math
 import re
 import zipfile
 from collections import Counter
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -439,7 +439,7 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_par)
     n = np.maximum(lengths, 1)
     flat = list(chain.from_iterable(token_lists))
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+    vocab = dict(zip(dict.fromkeys(flat), count()))  # distinct tokens → 0, 1, 2, … in order of first sight
     ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
     offsets = np.zeros(n_par, dtype=np.int64)
     np.cumsum(lengths[:-1], out=offsets[1:])

@@ -155,21 +155,24 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     paragraph_scores = prep.paragraph_scores
     for p in prep.paragraphs:
         paragraph_actors = []
-        mention_counts: dict[str, int] = defaultdict(int)
-        for m in by_paragraph.get(p.index, ()):
-            mention_counts[m.actor] += 1
-        for actor, count in mention_counts.items():
-            idx = rows_by_paragraph_actor.get((p.index, actor))
-            if not idx:  # a mention the sentence splitter left outside every sentence
-                continue
-            score, label, _ = combine_rows(idx)
-            paragraph_actors.append(ParagraphActor(actor, score, label, count))
-        paragraph_results.append(ParagraphResult(
-            index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
-            genre=None if p.boilerplate else max(paragraph_scores[p.index], key=paragraph_scores[p.index].get),
-            genre_scores=None if p.boilerplate else paragraph_scores[p.index],
-            actors=paragraph_actors,
-        ))
+        p_mentions = by_paragraph.get(p.index)
+        if p_mentions:
+            mention_counts: dict[str, int] = {}
+            for m in p_mentions:
+                mention_counts[m.actor] = mention_counts.get(m.actor, 0) + 1
+            for actor, count in mention_counts.items():
+                idx = rows_by_paragraph_actor.get((p.index, actor))
+                if not idx:  # a mention the sentence splitter left outside every sentence
+                    continue
+                score, label, _ = combine_rows(idx)
+                paragraph_actors.append(ParagraphActor(actor, score, label, count))
+        if p.boilerplate:
+            genre = p_scores = None
+        else:
+            p_scores = paragraph_scores[p.index]
+            genre = max(p_scores, key=p_scores.get)
+        paragraph_results.append(ParagraphResult(p.index, p.start, p.end, p.text, p.boilerplate, genre, p_scores,
+                                                 paragraph_actors))
 
     mention_totals: dict[str, int] = defaultdict(int)
     for p_mentions in by_paragraph.values():
