@@ -406,6 +406,7 @@ def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+_ENDS_EST = re.compile(r"^[^\n]{3,}est$", re.M)
 _WORD_LIST_TABLES: dict[tuple[int, ...], tuple[tuple, dict[str, int]]] = {}
 
 
@@ -462,8 +463,11 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
         at = np.fromiter(map(vocab.__getitem__, hit), dtype=np.int64, count=len(hit))
         bits = np.fromiter(map(table.__getitem__, hit), dtype=np.int64, count=len(hit))
         flags[at, :n_lists] = (bits[:, None] >> np.arange(n_lists)) & 1
-    superl_words = [i for w, i in vocab.items() if (w.endswith("est") and len(w) > 5 and w not in _NOT_SUPERLATIVE)
-                    or w in _SUPERLATIVE_WORDS]
+    # superlatives: words of more than 5 characters ending in "est" (one scan of the distinct words, which
+    # never contain a line break), less the exceptions, plus most/best/worst
+    ending_est = _ENDS_EST.findall("\n".join(vocab))
+    superl_words = [vocab[w] for w in ending_est if w not in _NOT_SUPERLATIVE]
+    superl_words += [vocab[w] for w in _SUPERLATIVE_WORDS.intersection(vocab) if w not in ending_est]
     flags[superl_words, n_lists] = 1
     counts = np.zeros((n_par, n_lists + 1), dtype=np.int64)
     if len(flat):

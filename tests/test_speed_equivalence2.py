@@ -20,7 +20,7 @@ AWKWARD = [
     "WE MUST ACT NOW!!! NATO USA EU", "said said said said", "January 2024, 1999 and Sept. 11",
     "“Quoted text here,” she said. \"More quotes\" and ‘single’ ones.", "I’m sure you’ll agree we’re right",
     "â€™ mojibake Ã© Â text", "\u00a0\u2028\u2029 odd spaces\t\ttabs", "a" * 3000, "Is this real? Really? Wow!",
-    "1. 2. 3.", "---", "A shameful, disgraceful and terrible failure by the worst leaders.",
+    "1. 2. 3.", "---", "forest nest guest conquest honest modest Best MOST bestest estest est'est", "A shameful, disgraceful and terrible failure by the worst leaders.",
 ]
 
 
