@@ -406,6 +406,16 @@ def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+# The features the batch path of features_matrix computes, in paragraph_features' order.  A change to
+# paragraph_features must be made in features_matrix too (tests compare the two on many texts).
+_BATCH_NAMES = (
+    "log_chars", "words_per_sentence", "first_person_sg", "first_person_pl", "second_person",
+    "modal_verbs", "attribution_verbs", "quote_marks", "quoted_share", "numbers", "dates_years",
+    "question_marks", "ends_with_question", "exclamations", "speaker_label", "qa_label",
+    "markdown_speaker", "conversational_words", "superlatives", "intensifiers", "hedges_evaluative",
+    "satire_cues", "allcaps_words", "capitalised_words", "positive_words", "negative_words",
+    "vader_intensity", "subjectivity", "short_paragraph", "heading_like",
+)
 _ENDS_EST = re.compile(r"^[^\n]{3,}est$", re.M)
 _WORD_LIST_TABLES: dict[tuple[int, ...], tuple[tuple, dict[str, int]]] = {}
 
@@ -433,7 +443,8 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     if not paragraphs:
         return np.zeros((0, len(DENSE_NAMES)))
     texts = [p or "" for p in paragraphs]
-    if not all(type(t) is str for t in texts):
+    if DENSE_NAMES != _BATCH_NAMES or not all(type(t) is str for t in texts):
+        # the batch path below computes exactly these features; anything else goes one paragraph at a time
         return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
     n_par = len(texts)
     token_lists = list(map(_lower_tokens, texts))

@@ -129,12 +129,26 @@ def test_predict_proba_articles_equals_one_call_per_article(model, seed_texts):
 
 
 def test_features_matrix_is_the_stack_of_paragraph_features(paragraphs, model):
+    # the batch path must stay the same function as paragraph_features (the one-paragraph definition)
     for subj in (None, {}, model.genre.subjectivity):
         for chunk in (paragraphs, paragraphs[:1], [""], ["", "x", ""], AWKWARD, paragraphs[::-1]):
             ours = g.features_matrix(chunk, subj)
-            ref = np.vstack([reference_paragraph_features(p, subj) for p in chunk])
+            ref = np.vstack([g.paragraph_features(p, subj) for p in chunk])
             assert ours.shape == ref.shape and ours.dtype == ref.dtype
             assert np.array_equal(ours, ref), np.argwhere(ours != ref)[:5]
+
+
+def test_features_matrix_is_the_stack_of_the_replaced_code(paragraphs, model):
+    for subj in (None, model.genre.subjectivity):
+        ours = g.features_matrix(paragraphs, subj)
+        ref = np.vstack([reference_paragraph_features(p, subj) for p in paragraphs])
+        assert np.array_equal(ours, ref), np.argwhere(ours != ref)[:5]
+
+
+def test_features_matrix_batch_path_covers_exactly_the_dense_names():
+    # when the style features change, features_matrix falls back to one paragraph at a time (correct, slow);
+    # this fails to say that its batch path needs the same change
+    assert g._BATCH_NAMES == g.DENSE_NAMES, "update genre.features_matrix's batch path (and _BATCH_NAMES)"
     assert g.features_matrix([], None).shape == (0, len(g.DENSE_NAMES))
 
 
