@@ -26,13 +26,15 @@ import json
 import math
 import re
 import zipfile
+from collections import Counter
+from itertools import chain, count
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from .lexicons import negative_words, positive_words, vader
-from .linear import LinearTextClassifier, fit_logistic, fit_temperature, softmax
+from .linear import TOKEN_PATTERN, LinearTextClassifier, fit_logistic, fit_temperature, softmax
 
 GENRES = ("reporting", "opinion", "satire", "interview")
 MIXED_SHARE = 0.20
@@ -84,6 +86,7 @@ DENSE_NAMES = (
 
 _MOJIBAKE = re.compile(r"â\S{0,2}|Ã\S?|Â")
 _TRANS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": " - ", "\u00a0": " "})
+_TRANS_PAIRS = tuple((chr(k), v) for k, v in _TRANS.items())
 _SENT_START = re.compile(r"(^|[.!?:;\"(]\s+|\n)$")
 _CAP_TOKEN = re.compile(r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b")
 _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary Minister Prime Congressman "
@@ -91,20 +94,43 @@ _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary 
 _ABBR_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Prof|Rev|Lt|Col)\.\s+$")
 
 
+_STARTS_SENTENCE: dict[str, bool] = {}  # the 8 characters before a capitalised word → does it start a sentence
+
+
+def _starts_sentence(before: str) -> bool:
+    """Whether a capitalised word after ``before`` (the up to 8 characters before it; empty at the start of the
+    text) starts a sentence, for :func:`normalise`; remembered (bounded)."""
+    skip = bool((not before or _SENT_START.search(before[-3:])) and not _ABBR_BEFORE.search(before))
+    if len(_STARTS_SENTENCE) < 100_000:
+        _STARTS_SENTENCE[before] = skip
+    return skip
+
+
 def normalise(text: str) -> str:
     """Text as stage 1 sees it: typographic quotes/dashes made plain (sources differ in typography, genres
     do not), mojibake removed, and capitalised words that do not start a sentence masked as ``Xname`` so
     the n-grams learn style rather than the people, places and outlets of each source's era.  Role words
     (President, Mr, Secretary …) and the pronoun I are kept."""
-    text = _MOJIBAKE.sub("", text.translate(_TRANS))
+    if not text.isascii():  # every character _TRANS and _MOJIBAKE act on is non-ASCII
+        for char, plain in _TRANS_PAIRS:  # = text.translate(_TRANS): no replacement holds a replaced character
+            if char in text:
+                text = text.replace(char, plain)
+        if "â" in text or "Ã" in text or "Â" in text:
+            text = _MOJIBAKE.sub("", text)
     out, last = [], 0
+    kept = _KEEP_CAPS
+    starts_sentence = _STARTS_SENTENCE
     for m in _CAP_TOKEN.finditer(text):
-        if m.group() in _KEEP_CAPS:
+        if m.group() in kept:
             continue
-        before = text[max(0, m.start() - 8):m.start()]
-        if (m.start() == 0 or _SENT_START.search(before[-3:])) and not _ABBR_BEFORE.search(before):
+        start = m.start()
+        before = text[max(0, start - 8):start]
+        skip = starts_sentence.get(before)
+        if skip is None:
+            skip = _starts_sentence(before)
+        if skip:
             continue
-        out.append(text[last:m.start()])
+        out.append(text[last:start])
         out.append("Xname")
         last = m.end()
     out.append(text[last:])
@@ -114,11 +140,102 @@ def normalise(text: str) -> str:
 _TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
 
 
+_TOKEN_SPLIT = re.compile(r"(?u)\b(\w[\w']*)\b")  # _TOKEN as one group: split() keeps the words
+
+
+class _KeptWord(dict):
+    """token → the token itself or ``xrare``, filled in on first sight (bounded)."""
+
+    __slots__ = ("allowed",)
+
+    def __init__(self, allowed: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def __missing__(self, token: str) -> str:
+        out = token if token.lower() in self.allowed else "xrare"
+        if len(self) < 200_000:
+            self[token] = out
+        return out
+
+
+_KEPT_WORDS: dict[int, _KeptWord] = {}
+
+
+def _kept_words(allowed: frozenset[str] | set[str]) -> _KeptWord:
+    if not isinstance(allowed, frozenset):  # a mutable set may change between calls: no memory across calls
+        return _KeptWord(allowed)
+    memo = _KEPT_WORDS.get(id(allowed))
+    if memo is None or memo.allowed is not allowed:
+        if len(_KEPT_WORDS) > 8:
+            _KEPT_WORDS.clear()
+        memo = _KEPT_WORDS[id(allowed)] = _KeptWord(allowed)
+    return memo
+
+
 def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
     """Replace words outside ``allowed`` (lower-cased) by ``xrare``; ``None`` keeps every word."""
     if not allowed:
         return text
-    return _TOKEN.sub(lambda m: m.group() if m.group().lower() in allowed else "xrare", text)
+    parts = _TOKEN_SPLIT.split(text)  # gap, word, gap, word, …, gap
+    if len(parts) > 1:
+        parts[1::2] = map(_kept_words(allowed).__getitem__, parts[1::2])
+    return "".join(parts)
+
+
+class _AnalyzedWord(dict):
+    """token → what stage 1's analyzer makes of it after :func:`filter_tokens`: the token lower-cased, or
+    ``xrare`` (filled in on first sight, bounded)."""
+
+    __slots__ = ("allowed",)
+
+    def __init__(self, allowed: frozenset[str] | set[str]) -> None:
+        super().__init__()
+        self.allowed = allowed
+
+    def __missing__(self, token: str) -> str:
+        low = token.lower()
+        out = low if low in self.allowed else "xrare"
+        if len(self) < 200_000:
+            self[token] = out
+        return out
+
+
+_ANALYZED_WORDS: dict[int, _AnalyzedWord] = {}
+
+
+def _analyzed_words(allowed: frozenset[str] | set[str]) -> _AnalyzedWord:
+    if not isinstance(allowed, frozenset):
+        return _AnalyzedWord(allowed)
+    memo = _ANALYZED_WORDS.get(id(allowed))
+    if memo is None or memo.allowed is not allowed:
+        if len(_ANALYZED_WORDS) > 8:
+            _ANALYZED_WORDS.clear()
+        memo = _ANALYZED_WORDS[id(allowed)] = _AnalyzedWord(allowed)
+    return memo
+
+
+def stage1_tokens(model: LinearTextClassifier, texts: Sequence[str],
+                  allowed: frozenset[str] | set[str] | None) -> list[list[str]]:
+    """The tokens ``model`` finds in ``filter_tokens(normalise(t), allowed)`` for each text, i.e. what
+    ``model.transform`` of those strings counts.  On an ASCII text with the default analyzer (lower-case,
+    :data:`~stance.linear.TOKEN_PATTERN`) the words filter_tokens sees are exactly the analyzer's tokens, so
+    each word is mapped straight to its token (lower-cased or ``xrare``) without building the filtered text."""
+    fast = model.lowercase and model.token_pattern == TOKEN_PATTERN
+    find = model._token_re.findall
+    memo = _analyzed_words(allowed) if allowed else None
+    out = []
+    for text in texts:
+        norm = normalise(text)
+        if fast and norm.isascii():
+            if memo is not None:
+                out.append(list(map(memo.__getitem__, _TOKEN.findall(norm))))
+            else:
+                out.append(_TOKEN.findall(norm.lower()))
+        else:
+            filtered = filter_tokens(norm, allowed)
+            out.append(find(filtered.lower() if model.lowercase else filtered))
+    return out
 
 
 def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: int) -> set[str]:
@@ -158,35 +275,72 @@ def speaker_label(text: str) -> str | None:
     return None
 
 
+def _mean(vals: list[float]) -> float:
+    """``float(np.mean(vals))`` for a non-empty list of floats (the same pairwise sum, without the overhead)."""
+    return float(_add_reduce(np.array(vals, dtype=np.float64))) / len(vals)
+
+
+_add_reduce = np.add.reduce
+
+
 def _subjectivity_score(tokens: list[str], subj: dict[str, float] | None) -> float:
     if not subj:
         return 0.0
-    vals = [subj[t] for t in tokens if t in subj]
-    return float(np.mean(vals)) if vals else 0.0
+    get = subj.get
+    vals = [v for v in map(get, tokens) if v is not None]
+    return _mean(vals) if vals else 0.0
+
+
+_QUOTED = re.compile(r"[\"“][^\"“”]{1,600}[\"”]")
+_ALLCAPS = re.compile(r"\b[A-Z]{3,}\b")
+_HEADING_END = re.compile(r"[.!]\s*$")
+_NOT_SUPERLATIVE = frozenset(("interest", "request", "protest", "suggest", "honest", "modest"))
+_SUPERLATIVE_WORDS = frozenset(("most", "best", "worst"))
+_ABS_VADER: dict[int, dict[str, float]] = {}  # id(lexicon) → word → |valence|, built once per lexicon
+
+
+def _abs_lexicon(lex: dict[str, float]) -> dict[str, float]:
+    key = id(lex)
+    cached = _ABS_VADER.get(key)
+    if cached is None or cached[0] is not lex:
+        cached = _ABS_VADER[key] = (lex, {w: abs(v) for w, v in lex.items()})
+    return cached[1]
+
+
+def _hits(counts: dict[str, int], words: frozenset[str]) -> int:
+    """How many tokens (with repeats) are in ``words``, from the token counts."""
+    if not isinstance(words, (set, frozenset)):
+        words = frozenset(words)
+    return sum(map(counts.__getitem__, words.intersection(counts)))  # walks the (few) counted words
 
 
 def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) -> np.ndarray:
     """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise)."""
     text = text or ""
-    tokens = [t.lower().replace("’", "'") for t in _WORD.findall(text)]
+    raw = _WORD.findall(text)
+    # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
+    tokens = "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
     n = max(len(tokens), 1)
     n_sent = max(len(_SENT_END.findall(text)), 1)
     pos, neg, lex = positive_words(), negative_words(), vader()
+    counts = Counter(tokens)
 
     def rate(words: frozenset[str]) -> float:
-        return sum(t in words for t in tokens) / n
+        return _hits(counts, words) / n
 
-    quoted = sum(len(m) for m in re.findall(r"[\"“][^\"“”]{1,600}[\"”]", text))
+    quoted = sum(map(len, _QUOTED.findall(text)))
+    lstripped = text.lstrip()
     speaker = speaker_label(text)
-    md = 1.0 if _SPEAKER_MD.match(text.lstrip()) else 0.0
-    qa = 1.0 if _SPEAKER_QA.match(text.lstrip()) else 0.0
-    superl = sum((t.endswith("est") and len(t) > 5 and t not in ("interest", "request", "protest",
-                                                                 "suggest", "honest", "modest"))
-                 or t in ("most", "best", "worst") for t in tokens) / n
-    allcaps = sum(1 for w in re.findall(r"\b[A-Z]{3,}\b", text)) / n
-    vals = [abs(lex[t]) for t in tokens if t in lex]
+    md = 1.0 if _SPEAKER_MD.match(lstripped) else 0.0
+    qa = 1.0 if _SPEAKER_QA.match(lstripped) else 0.0
+    superl = sum(c for t, c in counts.items()
+                 if (t.endswith("est") and len(t) > 5 and t not in _NOT_SUPERLATIVE)
+                 or t in _SUPERLATIVE_WORDS) / n
+    allcaps = len(_ALLCAPS.findall(text)) / n
+    absl = _abs_lexicon(lex)
+    vals = [v for v in map(absl.get, tokens) if v is not None]
     stripped = text.strip()
-    heading = 1.0 if (len(tokens) <= 14 and not re.search(r"[.!]\s*$", stripped)) else 0.0
+    heading = 1.0 if (len(tokens) <= 14 and not _HEADING_END.search(stripped)) else 0.0
     feats = [
         math.log1p(len(text)),
         min(len(tokens) / n_sent, 80.0) / 10.0,
@@ -194,7 +348,7 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
         len(_QUOTE.findall(text)) / n,
         quoted / max(len(text), 1),
         len(_DIGIT.findall(text)) / n,
-        (len(_YEAR.findall(text)) + sum(t in _MONTHS for t in tokens)) / n,
+        (len(_YEAR.findall(text)) + _hits(counts, _MONTHS)) / n,
         text.count("?") / n_sent,
         1.0 if stripped.endswith("?") else 0.0,
         text.count("!") / n_sent,
@@ -202,18 +356,192 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
         rate(_CONVERS), superl, rate(_INTENS), rate(_HEDGE), rate(_SATIRE), allcaps,
         len(_CAPWORD.findall(text)) / n,
         rate(pos), rate(neg),
-        float(np.mean(vals)) if vals else 0.0,
+        _mean(vals) if vals else 0.0,
         _subjectivity_score(tokens, subjectivity),
         1.0 if len(tokens) < 12 else 0.0,
         heading,
     ]
-    return np.asarray(feats, dtype=np.float64)
+    return np.array(feats, dtype=np.float64)
+
+
+_WORD_LOWER_ASCII = re.compile(r"[a-z][a-z']*")  # _WORD on an ASCII text that has been lower-cased
+_COL = {name: i for i, name in enumerate(DENSE_NAMES)}
+_RATE_COLUMNS = ("first_person_sg", "first_person_pl", "second_person", "modal_verbs", "attribution_verbs",
+                 "conversational_words", "intensifiers", "hedges_evaluative", "satire_cues")
+
+
+def _common(words: Any, vocab: dict[str, int]) -> set[str] | frozenset[str]:
+    """The words of ``vocab`` that are in ``words`` (a set or a dict's keys), walking the smaller side in C."""
+    if isinstance(words, dict):
+        return words.keys() & vocab.keys()
+    if not isinstance(words, (set, frozenset)):
+        words = frozenset(words)
+    return words.intersection(vocab)
+
+
+# _CAPWORD and _ALLCAPS in one scan: both start at a word boundary with a capital; a capitalised word's
+# match ("Xy") yields its second letter, an all-caps word's match ("XYZ") the empty string.  Neither can start
+# inside a word, so taking only two letters of a capitalised word finds the same matches as _CAPWORD does.
+_CAPS = re.compile(r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)")
+
+
+def _lower_tokens(text: str) -> list[str]:
+    """``[t.lower().replace("’", "'") for t in _WORD.findall(text)]``."""
+    if text.isascii():
+        return _WORD_LOWER_ASCII.findall(text.lower())
+    raw = _WORD.findall(text)
+    # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
+    return "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
+
+
+def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per segment ``float(np.mean(segment))`` (0.0 for an empty one): the same pairwise sum per segment."""
+    out = np.zeros(len(lengths))
+    ends = np.cumsum(lengths)
+    reduce = _add_reduce
+    for i in np.flatnonzero(lengths).tolist():
+        end = int(ends[i])
+        count = int(lengths[i])
+        out[i] = float(reduce(values[end - count:end])) / count
+    return out
+
+
+# The features the batch path of features_matrix computes, in paragraph_features' order.  A change to
+# paragraph_features must be made in features_matrix too (tests compare the two on many texts).
+_BATCH_NAMES = (
+    "log_chars", "words_per_sentence", "first_person_sg", "first_person_pl", "second_person",
+    "modal_verbs", "attribution_verbs", "quote_marks", "quoted_share", "numbers", "dates_years",
+    "question_marks", "ends_with_question", "exclamations", "speaker_label", "qa_label",
+    "markdown_speaker", "conversational_words", "superlatives", "intensifiers", "hedges_evaluative",
+    "satire_cues", "allcaps_words", "capitalised_words", "positive_words", "negative_words",
+    "vader_intensity", "subjectivity", "short_paragraph", "heading_like",
+)
+_ENDS_EST = re.compile(r"^[^\n]{3,}est$", re.M)
+_WORD_LIST_TABLES: dict[tuple[int, ...], tuple[tuple, dict[str, int]]] = {}
+
+
+def _word_list_table(word_lists: tuple) -> dict[str, int]:
+    """word → bit mask of the lists (frozensets) it is in; built once per tuple of lists."""
+    key = tuple(map(id, word_lists))
+    cached = _WORD_LIST_TABLES.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], word_lists)):
+        table: dict[str, int] = {}
+        for j, words in enumerate(word_lists):
+            for w in words:
+                table[w] = table.get(w, 0) | (1 << j)
+        if not all(isinstance(words, frozenset) for words in word_lists):
+            return table  # a list that may change between calls is read afresh each time
+        if len(_WORD_LIST_TABLES) > 4:
+            _WORD_LIST_TABLES.clear()
+        cached = _WORD_LIST_TABLES[key] = (word_lists, table)
+    return cached[1]
 
 
 def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
+    """``np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])``, with the word-list features
+    counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers)."""
     if not paragraphs:
         return np.zeros((0, len(DENSE_NAMES)))
-    return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+    texts = [p or "" for p in paragraphs]
+    if DENSE_NAMES != _BATCH_NAMES or not all(type(t) is str for t in texts):
+        # the batch path below computes exactly these features; anything else goes one paragraph at a time
+        return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+    n_par = len(texts)
+    token_lists = list(map(_lower_tokens, texts))
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_par)
+    n = np.maximum(lengths, 1)
+    flat = list(chain.from_iterable(token_lists))
+    vocab = dict(zip(dict.fromkeys(flat), count()))  # distinct tokens → 0, 1, 2, … in order of first sight
+    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+    offsets = np.zeros(n_par, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    nonempty = lengths > 0
+
+    def per_paragraph(word_values: np.ndarray) -> np.ndarray:
+        """Sum over each paragraph's tokens of an integer value per distinct word."""
+        out = np.zeros(n_par, dtype=np.int64)
+        if len(flat):
+            out[nonempty] = np.add.reduceat(word_values[ids], offsets[nonempty])
+        return out
+
+    pos, neg, lex = positive_words(), negative_words(), vader()
+    word_lists = (_FP1, _FP2, _SP, _MODALS, _REPORT, _CONVERS, _INTENS, _HEDGE, _SATIRE, pos, neg, _MONTHS)
+    table = _word_list_table(word_lists)  # word → bit j set when the word is in word_lists[j]
+    n_lists = len(word_lists)
+    flags = np.zeros((len(vocab), n_lists + 1), dtype=np.int64)  # the last column: superlatives
+    hit = table.keys() & vocab.keys()
+    if hit:
+        at = np.fromiter(map(vocab.__getitem__, hit), dtype=np.int64, count=len(hit))
+        bits = np.fromiter(map(table.__getitem__, hit), dtype=np.int64, count=len(hit))
+        flags[at, :n_lists] = (bits[:, None] >> np.arange(n_lists)) & 1
+    # superlatives: words of more than 5 characters ending in "est" (one scan of the distinct words, which
+    # never contain a line break), less the exceptions, plus most/best/worst
+    ending_est = _ENDS_EST.findall("\n".join(vocab))
+    superl_words = [vocab[w] for w in ending_est if w not in _NOT_SUPERLATIVE]
+    superl_words += [vocab[w] for w in _SUPERLATIVE_WORDS.intersection(vocab) if w not in ending_est]
+    flags[superl_words, n_lists] = 1
+    counts = np.zeros((n_par, n_lists + 1), dtype=np.int64)
+    if len(flat):
+        counts[nonempty] = np.add.reduceat(flags[ids], offsets[nonempty], axis=0)
+    rates = {name: counts[:, j] / n for j, name in enumerate(_RATE_COLUMNS)}
+    rates["positive_words"] = counts[:, 9] / n
+    rates["negative_words"] = counts[:, 10] / n
+    months = counts[:, 11]
+    rates["superlatives"] = counts[:, n_lists] / n
+
+    def lexicon_means(values_of: dict[str, float]) -> np.ndarray:
+        """Per paragraph, the mean value of its tokens found in ``values_of``, in token order (0.0 if none)."""
+        value = np.zeros(len(vocab))
+        has = np.zeros(len(vocab), dtype=np.int64)
+        hit = _common(values_of, vocab)
+        if hit:
+            at = list(map(vocab.__getitem__, hit))
+            value[at] = [values_of[w] for w in hit]
+            has[at] = 1
+        present = has[ids].astype(bool)
+        return _segment_means(value[ids][present], per_paragraph(has))
+
+    vader_mean = lexicon_means(_abs_lexicon(lex))
+    subj_mean = lexicon_means(subjectivity) if subjectivity else np.zeros(n_par)
+
+    rows = []
+    for text, n_tokens in zip(texts, lengths.tolist()):
+        n_words = max(n_tokens, 1)
+        n_sent = max(len(_SENT_END.findall(text)), 1)
+        lstripped = text.lstrip()
+        stripped = text.strip()
+        caps = _CAPS.findall(text)
+        rows.append((
+            math.log1p(len(text)),
+            min(n_tokens / n_sent, 80.0) / 10.0,
+            (text.count('"') + text.count("“") + text.count("”")) / n_words,  # _QUOTE
+            (sum(map(len, _QUOTED.findall(text))) if '"' in text or "“" in text else 0) / max(len(text), 1),
+            len(_DIGIT.findall(text)) / n_words,
+            len(_YEAR.findall(text)) if "19" in text or "20" in text else 0,
+            text.count("?") / n_sent,
+            1.0 if stripped.endswith("?") else 0.0,
+            text.count("!") / n_sent,
+            1.0 if speaker_label(text) else 0.0,
+            1.0 if _SPEAKER_QA.match(lstripped) else 0.0,
+            1.0 if _SPEAKER_MD.match(lstripped) else 0.0,
+            caps.count("") / n_words,  # _ALLCAPS
+            (len(caps) - caps.count("")) / n_words,  # _CAPWORD
+            1.0 if n_tokens < 12 else 0.0,
+            1.0 if (n_tokens <= 14 and not _HEADING_END.search(stripped)) else 0.0,
+        ))
+    per_text = np.array(rows, dtype=np.float64)
+    out = np.empty((n_par, len(DENSE_NAMES)), dtype=np.float64)
+    for j, name in enumerate(("log_chars", "words_per_sentence", "quote_marks", "quoted_share", "numbers",
+                              "dates_years", "question_marks", "ends_with_question", "exclamations",
+                              "speaker_label", "qa_label", "markdown_speaker", "allcaps_words",
+                              "capitalised_words", "short_paragraph", "heading_like")):
+        out[:, _COL[name]] = per_text[:, j]
+    out[:, _COL["dates_years"]] = (per_text[:, 5].astype(np.int64) + months) / n
+    for name, values in rates.items():
+        out[:, _COL[name]] = values
+    out[:, _COL["vader_intensity"]] = vader_mean
+    out[:, _COL["subjectivity"]] = subj_mean
+    return out
 
 
 def shipped_subjectivity() -> dict[str, float]:
@@ -334,7 +662,7 @@ class GenreClassifier:
                                     max_iter=3000, dense_weight=self.dense_weight)
 
     def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        proba = model.predict_proba([filter_tokens(normalise(t), self.allowed_words) for t in texts], dense)
+        proba = model.predict_proba_tokens(stage1_tokens(model, texts, self.allowed_words), dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         return proba[:, order]
 
@@ -465,6 +793,37 @@ class GenreClassifier:
         if len(logits) == 0:
             return logits
         return softmax(logits / self.temperature)
+
+    def predict_proba_articles(self, articles: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """``[predict_proba(a) for a in articles]``, with stage 1 run once over all their paragraphs (its rows
+        do not depend on each other, so the numbers are the same; only the per-call overhead is saved)."""
+        if isinstance(articles, str) or any(isinstance(a, str) for a in articles):
+            raise TypeError("predict_proba_articles takes a list of articles, each a list of paragraph strings")
+        articles = [[str(p) for p in a] for a in articles]
+        k = len(self.labels)
+        paragraphs = [p for a in articles for p in a]
+        if not paragraphs:
+            return [np.zeros((0, k)) for _ in articles]
+        dense = features_matrix(paragraphs, self.subjectivity)
+        model = self.stage1_
+        proba = model.predict_proba_tokens(stage1_tokens(model, paragraphs, self.allowed_words), dense)
+        order = [list(model.classes_).index(g) for g in self.labels]
+        dense_z = (dense - model.dense_mean_) / model.dense_scale_
+        lengths = np.array([len(p) for p in paragraphs])
+        out, start = [], 0
+        for a in articles:
+            end = start + len(a)
+            if end == start:
+                out.append(np.zeros((0, k)))
+                continue
+            # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
+            # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
+            p1 = proba[start:end].copy()[:, order]
+            X2 = context_features(p1, dense_z[start:end].copy(), lengths[start:end].copy())
+            logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
+            out.append(softmax(logits / self.temperature))
+            start = end
+        return out
 
     def predict_proba_stage1(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Context-free paragraph probabilities (stage 1 only), for inspection."""

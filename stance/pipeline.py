@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
@@ -58,9 +59,8 @@ class _Prepared:
                  "by_paragraph", "kinds", "aliases", "rows", "texts", "spans")
 
 
-def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None) -> _Prepared:
-    from .genre import article_genre
-
+def _paragraphs(text: Any) -> tuple[str, list[Any], list[Any]]:
+    """The checked text, its paragraphs and its content (non-boilerplate) paragraphs."""
     text = check_text(text)
     paragraphs = split_paragraphs(text)
     content = [p for p in paragraphs if not p.boilerplate]
@@ -68,9 +68,19 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
         raise InvalidInputError(
             f"all {len(paragraphs)} lines of the text look like web chrome (dates, links, labels); no article text to classify",
             reason="no_content")
+    return text, paragraphs, content
 
+
+def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | None, id: str | None,
+             *, split: tuple[str, list[Any], list[Any]] | None = None, probs: np.ndarray | None = None) -> _Prepared:
+    """``split``/``probs``: what ``_paragraphs(text)`` and the genre model gave for this text already
+    (classify_batch computes them for the whole batch at once)."""
+    from .genre import article_genre
+
+    text, paragraphs, content = split if split is not None else _paragraphs(text)
     labels = list(model.genres)
-    probs = model.genre.predict_proba([p.text for p in content])
+    if probs is None:
+        probs = model.genre.predict_proba([p.text for p in content])
     genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
     paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
 
@@ -80,13 +90,18 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     kinds: dict[str, str] = {}
     aliases: dict[str, dict[str, None]] = defaultdict(dict)
     by_paragraph: dict[int, list[Any]] = defaultdict(list)
+    starts = [p.start for p in content]
+    ordered = all(a.end <= b.start for a, b in zip(content, content[1:]))
     for m in mentions:
-        for p in content:
-            if p.start <= m.start and m.end <= p.end:
-                by_paragraph[p.index].append(m)
-                kinds.setdefault(m.actor, m.kind)
-                aliases[m.actor][m.surface] = None
-                break
+        if ordered:  # paragraphs in text order, not overlapping: only the last one starting before can hold m
+            i = bisect_right(starts, m.start) - 1
+            holder = content[i] if i >= 0 and m.end <= content[i].end else None
+        else:
+            holder = next((p for p in content if p.start <= m.start and m.end <= p.end), None)
+        if holder is not None:
+            by_paragraph[holder.index].append(m)
+            kinds.setdefault(m.actor, m.kind)
+            aliases[m.actor][m.surface] = None
 
     rows: list[tuple[int, str, str]] = []  # (paragraph, actor, sentence)
     texts: list[str] = []
@@ -140,21 +155,24 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     paragraph_scores = prep.paragraph_scores
     for p in prep.paragraphs:
         paragraph_actors = []
-        mention_counts: dict[str, int] = defaultdict(int)
-        for m in by_paragraph.get(p.index, ()):
-            mention_counts[m.actor] += 1
-        for actor, count in mention_counts.items():
-            idx = rows_by_paragraph_actor.get((p.index, actor))
-            if not idx:  # a mention the sentence splitter left outside every sentence
-                continue
-            score, label, _ = combine_rows(idx)
-            paragraph_actors.append(ParagraphActor(actor, score, label, count))
-        paragraph_results.append(ParagraphResult(
-            index=p.index, start=p.start, end=p.end, text=p.text, boilerplate=p.boilerplate,
-            genre=None if p.boilerplate else max(paragraph_scores[p.index], key=paragraph_scores[p.index].get),
-            genre_scores=None if p.boilerplate else paragraph_scores[p.index],
-            actors=paragraph_actors,
-        ))
+        p_mentions = by_paragraph.get(p.index)
+        if p_mentions:
+            mention_counts: dict[str, int] = {}
+            for m in p_mentions:
+                mention_counts[m.actor] = mention_counts.get(m.actor, 0) + 1
+            for actor, count in mention_counts.items():
+                idx = rows_by_paragraph_actor.get((p.index, actor))
+                if not idx:  # a mention the sentence splitter left outside every sentence
+                    continue
+                score, label, _ = combine_rows(idx)
+                paragraph_actors.append(ParagraphActor(actor, score, label, count))
+        if p.boilerplate:
+            genre = p_scores = None
+        else:
+            p_scores = paragraph_scores[p.index]
+            genre = max(p_scores, key=p_scores.get)
+        paragraph_results.append(ParagraphResult(p.index, p.start, p.end, p.text, p.boilerplate, genre, p_scores,
+                                                 paragraph_actors))
 
     mention_totals: dict[str, int] = defaultdict(int)
     for p_mentions in by_paragraph.values():
@@ -248,12 +266,28 @@ def classify_batch(model: "Model", items: Sequence[tuple[str | None, Any]],
 
     The stance model scores each (sentence, actor) row on its own, so the rows of many articles give the
     same probabilities in one call as in one call per article; only the per-call overhead is saved.
-    Genre runs per article: its second stage reads each article as a whole."""
+    Genre stage 1 likewise runs once for the batch; its second stage reads each article as a whole."""
     results: list[ArticleResult | FailedItem | None] = [None] * len(items)
     prepared: list[tuple[int, _Prepared]] = []
+    splits: list[tuple[int, tuple[str, list[Any], list[Any]]]] = []
     for k, (item_id, text) in enumerate(items):
         try:
-            prepared.append((k, _prepare(model, text, actors, item_id)))
+            splits.append((k, _paragraphs(text)))
+        except Exception as exc:
+            results[k] = _failed(exc, item_id)
+    # genre stage 1 for every paragraph of the batch in one call (its rows are independent; stage 2 still
+    # reads each article on its own); if that fails, each article goes on its own and fails alone
+    genre_probs: list[Any] = [None] * len(splits)
+    many = getattr(model.genre, "predict_proba_articles", None)
+    if many is not None and splits:
+        try:
+            genre_probs = many([[p.text for p in content] for _, (_, _, content) in splits])
+        except Exception:
+            pass
+    for (k, split), probs in zip(splits, genre_probs):
+        item_id, text = items[k]
+        try:
+            prepared.append((k, _prepare(model, text, actors, item_id, split=split, probs=probs)))
         except Exception as exc:
             results[k] = _failed(exc, item_id)
     texts = [t for _, prep in prepared for t in prep.texts]

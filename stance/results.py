@@ -12,7 +12,7 @@ def _round(value: float) -> float:
 
 
 def _scores(scores: dict[str, float] | None) -> dict[str, float] | None:
-    return None if scores is None else {k: _round(v) for k, v in scores.items()}
+    return None if scores is None else {k: round(float(v), 4) for k, v in scores.items()}
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class ParagraphActor:
     mentions: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "score": _round(self.score), "label": self.label, "mentions": self.mentions}
+        return {"name": self.name, "score": round(float(self.score), 4), "label": self.label, "mentions": self.mentions}
 
 
 @dataclass(frozen=True)

@@ -424,6 +424,7 @@ _PK_NUMERIC = _rx.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
 _PK_ELLIPSIS = _rx.compile(r"\.\.+$")
 _PK_INITIAL = _rx.compile(r"[^\W\d]\.$", _rx.UNICODE)
 _PK_ASCII_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")  # string.whitespace, as nltk uses
+_PK_ASCII_WHITESPACE_CHARS = tuple(sorted(_PK_ASCII_WHITESPACE))
 _PK_PUNCTUATION = frozenset(";:,.!?")
 _ORTHO_BEG_UC, _ORTHO_MID_UC, _ORTHO_UNK_UC = 1 << 1, 1 << 2, 1 << 3
 _ORTHO_BEG_LC, _ORTHO_MID_LC, _ORTHO_UNK_LC = 1 << 4, 1 << 5, 1 << 6
@@ -555,12 +556,10 @@ class Punkt:
         previous_match = None
         for match in _PK_PERIOD_CONTEXT_RE.finditer(text):
             before_text = text[previous_stop:match.start()]
-            index_after_last_space = 0
-            for i in range(len(before_text) - 1, -1, -1):
-                if before_text[i] in _PK_ASCII_WHITESPACE:
-                    index_after_last_space = i
-                    break
-            if index_after_last_space:
+            # the last ASCII whitespace in before_text (nltk scans backwards; 0 when there is none, and a space
+            # at position 0 reads as none, as in nltk)
+            index_after_last_space = max(map(before_text.rfind, _PK_ASCII_WHITESPACE_CHARS))
+            if index_after_last_space > 0:
                 index_after_last_space += previous_stop + 1
             else:
                 index_after_last_space = previous_start
