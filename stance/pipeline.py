@@ -130,7 +130,7 @@ def _strongest(rows: Sequence[int], scores: np.ndarray, confidences: np.ndarray)
 
 
 def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> ArticleResult:
-    from .targets import combine, mention_confidences, mention_scores
+    from .targets import combine_many, mention_confidences, mention_scores
 
     rows, by_paragraph = prep.rows, prep.by_paragraph
     scores, confidences = mention_scores(stance_probs), mention_confidences(stance_probs)
@@ -141,15 +141,14 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
         rows_by_actor[actor].append(i)
         rows_by_paragraph_actor[(paragraph, actor)].append(i)
 
-    # combine() is a pure function of the rows it gets; an actor named in one paragraph only has the same
-    # rows for the paragraph and for the article, so each distinct set of rows is combined once
-    combined: dict[tuple[int, ...], tuple[float, str, float]] = {}
+    # combine is a pure function of the rows it gets; an actor named in one paragraph only has the same
+    # rows for the paragraph and for the article, so each distinct set of rows is combined once, all in one call
+    groups = {tuple(idx): None for idx in rows_by_paragraph_actor.values()}
+    groups.update((tuple(idx), None) for idx in rows_by_actor.values())
+    combined = dict(zip(groups, combine_many(stance_probs, list(groups))))
 
     def combine_rows(idx: list[int]) -> tuple[float, str, float]:
-        key = tuple(idx)
-        if key not in combined:
-            combined[key] = combine(stance_probs[idx])
-        return combined[key]
+        return combined[tuple(idx)]
 
     paragraph_results = []
     paragraph_scores = prep.paragraph_scores
