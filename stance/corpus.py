@@ -10,7 +10,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -93,7 +93,10 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 # * satire    ← genre/golbeck_satire.jsonl (group = satire site), genre/horne_political.jsonl Satire rows
 # * reporting ← genre/horne_political.jsonl Real rows (random sample / BuzzFeed sample are separate groups),
 #               stance/basil_articles.jsonl (news articles, deduplicated; group = outlet),
-#               stance/persent_dev_documents.jsonl (news articles; commas lost upstream are restored)
+#               stance/persent_dev_documents.jsonl (news articles from many outlets; PerSenT's preprocessing
+#               artefacts are undone by ``persent_text``; group = outlet named in the dateline/credit line,
+#               ``persent:unknown`` for the rest, so leave-source-out holds out whole outlets and every fold
+#               still trains on some of this wide-topic reporting)
 # * opinion   ← genre/webis_editorials.jsonl (group = aljazeera / foxnews / guardian)
 # * interview ← genre/poldis_interviews.jsonl (group = broadcaster/publication from the title),
 #               genre/poldis_press_conferences.jsonl (Q&A, not interview articles: capped at a small share)
@@ -110,6 +113,9 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 
 MAX_PARAGRAPHS = 24
 CLASS_CAP = 320
+CLASS_CAPS: dict[str, int] = {}   # per-genre overrides of CLASS_CAP
+PERSENT_BY_OUTLET = True
+EXCLUDE_GROUPS: tuple[str, ...] = ()
 PRESS_CONF_SHARE = 0.15   # at most this share of the interview class from press conferences
 FILES = {
     "golbeck": "genre/golbeck_satire.jsonl",
@@ -152,6 +158,43 @@ _BRACKET = re.compile(r"\s*\[[^\]]{0,80}\]")
 _DROP_LINE = re.compile(r"^(?:follow\b.*\b(?:twitter|facebook)|click here|read more|share this|related:|"
                         r"image:|photo:|video:|advertisement|sign up|subscribe)", re.I)
 _TWOSPACE = re.compile(r"(?<=\w)  (?=\w)")
+_MANYSPACE = re.compile(r"(?<=\S) {3,}(?=\S)")
+
+
+_PERSENT_OUTLETS = [  # (group, pattern searched in the first 300 characters: dateline/credit line)
+    ("ap", r"\(AP\)|Associated Press"), ("reuters", r"\(Reuters\)|REUTERS|Reuters"), ("afp", r"\bAFP\b"),
+    ("cnn", r"\bCNN\b"), ("fox", r"Fox News|FoxNews"), ("bbc", r"\bBBC\b"), ("xinhua", r"Xinhua"),
+    ("nyt", r"New York Times"), ("wapo", r"Washington Post"), ("bloomberg", r"Bloomberg"),
+    ("abc", r"\bABC\b"), ("nbc", r"\bNBC\b"), ("cbs", r"\bCBS\b"), ("vatican", r"Vatican Radio"),
+]
+
+
+def persent_outlet(text: str) -> str:
+    """PerSenT has no outlet field: the outlet named in the dateline/credit line, else ``unknown`` (all
+    unknown-outlet documents form one leave-source-out group, so no outlet is split across folds by it)."""
+    head = text[:300]
+    for name, pat in _PERSENT_OUTLETS:
+        if re.search(pat, head):
+            return name
+    return "unknown"
+
+
+def persent_text(text: str) -> str:
+    """Undo PerSenT's preprocessing.  Plain rows lost their commas ("In 2006  Benjamin"); tokenised rows
+    ("U . S .", "Pai 's") also pad entity mentions with spaces ("on  his  plan") and lost commas became
+    3+ spaces.  Left as is, these artefacts make PerSenT look unlike any other reporting."""
+    text = text.replace("-LRB-", "(").replace("-RRB-", ")")
+    if text.count(" . ") >= 3 or " 's " in text:
+        text = _MANYSPACE.sub(", ", text)
+        text = re.sub(r"(?<=\S)  (?=\S)", " ", text)
+        text = re.sub(r"\b([A-Z]) \. ([A-Z]) \.", r"\1.\2.", text)
+        text = re.sub(r"(?<=\w) ?(['’]) ?(s|t|re|ve|ll|d|m)\b", r"\1\2", text)
+        text = re.sub(r" (n't\b)", r"\1", text)
+        text = re.sub(r"(?<=\w) - (?=\w)", "-", text)
+        text = re.sub(r" ([.,;:!?%)\]])", r"\1", text)
+        text = re.sub(r"([(\[$]) ", r"\1", text)
+        return text
+    return _TWOSPACE.sub(", ", text)
 
 _NETWORKS = ["CNN", "CBS", "ABC", "NBC", "MSNBC", "Fox", "FOX", "National Public Radio", "NPR", "PBS", "ESPN",
              "Univision", "Telemundo", "BBC", "Bloomberg", "CNBC", "New York Times", "Washington Post",
@@ -271,12 +314,14 @@ def load_examples(data_dir: Path) -> tuple[list[dict], dict]:
                 if r["doc_id"] in seen:
                     continue
                 seen.add(r["doc_id"])
-                text = _TWOSPACE.sub(", ", r["text"])  # PerSenT lost its commas: "In 2006  Benjamin"
-                add(to_paragraphs(text), "reporting", "persent", key)
+                text = persent_text(r["text"])
+                group = f"persent:{persent_outlet(r['text'])}" if PERSENT_BY_OUTLET else "persent"
+                add(to_paragraphs(text), "reporting", group, key)
     return examples, provenance
 
 
-def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP):
+def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP,
+                       class_caps: dict[str, int] | None = None, exclude_groups: Sequence[str] | None = None):
     """→ (articles, labels, groups, provenance); articles are lists of cleaned content paragraphs.
 
     Each genre is capped at ``class_cap`` articles drawn round-robin over its source groups (so one big
@@ -285,8 +330,10 @@ def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP
     examples, provenance = load_examples(Path(data_dir))
     rng = np.random.default_rng(seed)
     by_genre: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    excluded = set(EXCLUDE_GROUPS if exclude_groups is None else exclude_groups)
     for ex in examples:
-        by_genre[ex["genre"]][ex["group"]].append(ex)
+        if ex["group"] not in excluded:
+            by_genre[ex["genre"]][ex["group"]].append(ex)
     chosen: list[dict] = []
     for genre in sorted(by_genre):
         groups = by_genre[genre]
@@ -296,10 +343,11 @@ def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP
         taken: list[dict] = []
         pointers = {name: 0 for name in groups}
         names = sorted(groups)
-        while len(taken) < class_cap:
+        cap = (class_caps or CLASS_CAPS).get(genre, class_cap)
+        while len(taken) < cap:
             progressed = False
             for name in names:
-                if len(taken) >= class_cap:
+                if len(taken) >= cap:
                     break
                 i = pointers[name]
                 if i < len(groups[name]) and i < caps[name]:

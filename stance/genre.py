@@ -570,14 +570,83 @@ def learn_subjectivity(zip_path: Path, min_count: int = 5,
 
 
 # ----------------------------------------------------------------------------------------------------
+# Style view: the paragraph as closed-class words + word shapes (a second stage-1 model)
+# ----------------------------------------------------------------------------------------------------
+STYLE_WORDS = frozenset("""
+a an the this that these those some any each every all both either neither no none another other such
+i me my mine myself we us our ours ourselves you your yours yourself yourselves he him his himself she
+her hers herself it its itself they them their theirs themselves one ones someone somebody something
+anyone anybody anything everyone everybody everything nobody nothing who whom whose which what whatever
+whoever where when why how whether if unless because since although though while whereas as than so
+and or but nor yet for of in on at by with without within from to into onto upon about above below
+over under between among through during before after against toward towards across along around behind
+beyond despite except inside outside near off out up down per via amid
+be am is are was were been being have has had having do does did done doing
+will would shall should can could may might must ought need needs cannot
+not no never nor n't don't doesn't didn't won't wouldn't can't couldn't shouldn't isn't aren't wasn't
+weren't hasn't haven't hadn't i'm i've i'd i'll we're we've we'd we'll you're you've you'd you'll
+he's she's it's they're they've they'd that's there's here's what's let's
+there here then now today yesterday tomorrow tonight still already also too even just only again ever
+very really quite rather pretty so such much many more most less least few fewer lot lots
+totally absolutely completely utterly incredibly extremely literally truly entirely simply merely
+perhaps maybe probably possibly certainly surely clearly obviously apparently reportedly allegedly
+indeed however therefore thus hence meanwhile moreover furthermore nevertheless nonetheless instead
+otherwise accordingly besides well yes yeah okay ok oh look listen thank thanks please sir madam
+said says say saying told tell tells telling according added asked announced stated noted explained
+confirmed reported claimed warned insisted declined comment statement spokesman spokeswoman spokesperson
+official officials sources source think thought believe believes know knew feel felt want wanted
+mr mrs ms dr president minister secretary senator governor interviewer question answer q
+""".split())
+_STYLE_TOKEN = re.compile(r"[A-Za-z][A-Za-z']*|\d[\d,.:]*|[.,;:!?\"()%$-]")
+_STYLE_PUNCT = {".": "xdot", ",": "xcomma", ";": "xsemi", ":": "xcolon", "!": "xexcl", "?": "xquest",
+                '"': "xquote", "(": "xparen", ")": "xparen", "%": "xpct", "$": "xcur", "-": "xdash"}
+
+
+def style_text(text: str) -> str:
+    """``text`` (already through :func:`normalise`) as closed-class words and word shapes: names → xname,
+    numbers → xnum, other words → their shape (xly, xing, xed, xest, xcap, xw), punctuation → xdot … .
+    Topic, outlet and era vocabulary cannot enter n-grams over this view; syntax and voice can."""
+    out = []
+    for tok in _STYLE_TOKEN.findall(text):
+        c = tok[0]
+        if c.isdigit():
+            out.append("xnum")
+        elif not c.isalpha():
+            out.append(_STYLE_PUNCT.get(tok, "xsym"))
+        elif tok == "Xname":
+            out.append("xname")
+        else:
+            low = tok.lower()
+            if low in STYLE_WORDS:
+                out.append(low.replace("'", "q"))
+            elif low.endswith("ly"):
+                out.append("xly")
+            elif low.endswith("ing"):
+                out.append("xing")
+            elif low.endswith("ed"):
+                out.append("xed")
+            elif low.endswith("est") and len(low) > 5:
+                out.append("xest")
+            elif low.endswith("s") and not low.endswith("ss"):
+                out.append("xws")
+            elif c.isupper():
+                out.append("xcap")
+            else:
+                out.append("xw")
+    return " ".join(out)
+
+
+# ----------------------------------------------------------------------------------------------------
 # Context features for stage 2
 # ----------------------------------------------------------------------------------------------------
-def _context_names(labels: Sequence[str]) -> list[str]:
+def _context_names(labels: Sequence[str], style_view: bool = False) -> list[str]:
     names = [f"p1_log_{g}" for g in labels]
     names += [f"adjacent_{g}" for g in labels]
     names += [f"window3_{g}" for g in labels]
     names += [f"article_{g}" for g in labels]
     names += ["rel_position", "is_first", "log_chars_self"]
+    if style_view:
+        names += [f"style_log_{g}" for g in labels]
     return names
 
 
@@ -630,7 +699,8 @@ class GenreClassifier:
                  C: float = 4.0, C2: float = 0.5, dense_weight: float = 1.0, oof_folds: int = 4,
                  synthetic_mixed: float = 0.6, seed: int = 0, min_groups: int = 3,
                  class_weight: str | None = "balanced",
-                 subjectivity_zip: str | None = None) -> None:
+                 subjectivity_zip: str | None = None, style_view: bool = False,
+                 style_ngram_range=(1, 3)) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -644,6 +714,9 @@ class GenreClassifier:
         self.class_weight = class_weight
         self.allowed_words: frozenset[str] | None = None
         self.subjectivity_zip = subjectivity_zip
+        self.style_view = bool(style_view)
+        self.style_ngram_range = tuple(style_ngram_range)
+        self.stage1_style_: LinearTextClassifier | None = None
         self.labels: tuple[str, ...] = GENRES
         self.temperature = 1.0
         self.subjectivity: dict[str, float] = {}
@@ -653,13 +726,40 @@ class GenreClassifier:
                 "C": self.C, "C2": self.C2, "dense_weight": self.dense_weight, "oof_folds": self.oof_folds,
                 "synthetic_mixed": self.synthetic_mixed, "seed": self.seed, "min_groups": self.min_groups,
                 "class_weight": self.class_weight,
-                "subjectivity_zip": self.subjectivity_zip}
+                "subjectivity_zip": self.subjectivity_zip, "style_view": self.style_view,
+                "style_ngram_range": list(self.style_ngram_range)}
+
+    def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """context_features over the word view; the style view (if any) enters for the paragraph itself
+        only — its article and window means made stage 2 follow page-wide style too readily."""
+        k = len(self.labels)
+        X = context_features(p1[:, :k], dense_z, lengths)
+        if p1.shape[1] > k:
+            X = np.hstack([X, np.log(np.clip(p1[:, k:], 1e-4, 1.0))])
+        return X
 
     # -- stage 1 ---------------------------------------------------------------------------------
     def _stage1(self) -> LinearTextClassifier:
         return LinearTextClassifier(ngram_range=self.ngram_range, min_df=self.min_df,
                                     max_features=self.max_features, C=self.C, class_weight=self.class_weight,
                                     max_iter=3000, dense_weight=self.dense_weight)
+
+    def _stage1_style(self) -> LinearTextClassifier:
+        return LinearTextClassifier(ngram_range=self.style_ngram_range, min_df=self.min_df,
+                                    max_features=self.max_features, C=self.C, class_weight=self.class_weight,
+                                    max_iter=3000)
+
+    def _p1_style(self, model: LinearTextClassifier, style_texts: Sequence[str]) -> np.ndarray:
+        proba = model.predict_proba(list(style_texts))
+        order = [list(model.classes_).index(g) for g in self.labels]
+        return proba[:, order]
+
+    def _p1_all(self, paragraphs: Sequence[str], dense: np.ndarray) -> np.ndarray:
+        """Stage-1 probabilities fed to stage 2: the word view, then (``style_view``) the style view."""
+        p1 = self._p1(self.stage1_, paragraphs, dense)
+        if self.style_view and self.stage1_style_ is not None:
+            p1 = np.hstack([p1, self._p1_style(self.stage1_style_, [style_text(normalise(t)) for t in paragraphs])])
+        return p1
 
     def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
         proba = model.predict_proba_tokens(stage1_tokens(model, texts, self.allowed_words), dense)
@@ -702,6 +802,7 @@ class GenreClassifier:
         art_id = np.array([i for i, a in enumerate(articles) for _ in a])
         dense = features_matrix(texts, self.subjectivity)
         norm = [normalise(t) for t in texts]
+        sty = [style_text(t) for t in norm] if self.style_view else None
         self.allowed_words = None
         if groups is not None and self.min_groups > 1:
             para_groups = [g for a, g in zip(articles, groups) for _ in a]
@@ -715,14 +816,19 @@ class GenreClassifier:
             rng.shuffle(idx)
             folds[idx] = np.arange(len(idx)) % self.oof_folds
         para_fold = folds[art_id]
-        p1_oof = np.zeros((len(texts), len(self.labels)))
+        k = len(self.labels)
+        p1_oof = np.zeros((len(texts), 2 * k if self.style_view else k))
         for f in range(self.oof_folds):
             tr, te = para_fold != f, para_fold == f
             if te.sum() == 0 or len(set(y[tr])) < len(self.labels):
                 continue
             m = self._stage1().fit([norm[i] for i in np.flatnonzero(tr)], y[tr], dense[tr])
-            p1_oof[te] = self._p1(m, [texts[i] for i in np.flatnonzero(te)], dense[te])
+            p1_oof[te, :k] = self._p1(m, [texts[i] for i in np.flatnonzero(te)], dense[te])
+            if self.style_view:
+                ms = self._stage1_style().fit([sty[i] for i in np.flatnonzero(tr)], y[tr])
+                p1_oof[te, k:] = self._p1_style(ms, [sty[i] for i in np.flatnonzero(te)])
         self.stage1_ = self._stage1().fit(norm, y, dense)
+        self.stage1_style_ = self._stage1_style().fit(sty, y) if self.style_view else None
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
 
         # stage 2 on real articles + synthetic mixed pages
@@ -731,7 +837,7 @@ class GenreClassifier:
         lengths = np.array([len(t) for t in texts])
         X2, y2 = [], []
         for s, e in spans:
-            X2.append(context_features(p1_oof[s:e], dense_z[s:e], lengths[s:e]))
+            X2.append(self._stage2_inputs(p1_oof[s:e], dense_z[s:e], lengths[s:e]))
             y2.append(y[s:e])
         by_genre = {g: [i for i, lab in enumerate(labels) if lab == g] for g in self.labels}
         for _ in range(int(self.synthetic_mixed * len(articles))):
@@ -744,7 +850,7 @@ class GenreClassifier:
                 b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
                 rows.extend(range(b0, min(e, b0 + size)))
             rows = np.array(rows)
-            X2.append(context_features(p1_oof[rows], dense_z[rows], lengths[rows]))
+            X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
             y2.append(y[rows])
         X2, y2 = np.vstack(X2), np.concatenate(y2)
         self.s2_mean_ = X2.mean(0)
@@ -780,9 +886,9 @@ class GenreClassifier:
         if not paragraphs:
             return np.zeros((0, k))
         dense = features_matrix(paragraphs, self.subjectivity)
-        p1 = self._p1(self.stage1_, paragraphs, dense)
+        p1 = self._p1_all(paragraphs, dense)
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
-        X2 = context_features(p1, dense_z, np.array([len(p) for p in paragraphs]))
+        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]))
         return ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
 
     def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
@@ -838,7 +944,7 @@ class GenreClassifier:
     # -- inspection ------------------------------------------------------------------------------
     def top_features(self, k: int = 20) -> dict[str, Any]:
         s1 = self.stage1_.top_features(k, dense_names=list(DENSE_NAMES))
-        names = _context_names(self.labels)
+        names = _context_names(self.labels, self.style_view)
         centred = self.s2_coef_ - self.s2_coef_.mean(0, keepdims=True)
         s2 = {g: [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
               for i, g in enumerate(self.labels)}
@@ -855,11 +961,15 @@ class GenreClassifier:
             "temperature": self.temperature,
             "dense_names": list(DENSE_NAMES),
             "stage1": s1_config,
-            "stage2_features": _context_names(self.labels),
+            "stage2_features": _context_names(self.labels, self.style_view),
             "subjectivity_words": words,
             "allowed_words": sorted(self.allowed_words) if self.allowed_words else None,
         }
         arrays = {f"s1_{k}": np.asarray(v) for k, v in s1_arrays.items()}
+        if self.style_view:
+            s1s_config, s1s_arrays = self.stage1_style_.get_state()
+            config["stage1_style"] = s1s_config
+            arrays.update({f"s1style_{k}": np.asarray(v) for k, v in s1s_arrays.items()})
         arrays.update({
             "s2_coef": self.s2_coef_, "s2_intercept": self.s2_intercept_,
             "s2_mean": self.s2_mean_, "s2_scale": self.s2_scale_,
@@ -879,6 +989,11 @@ class GenreClassifier:
         model.temperature = float(config["temperature"])
         model.stage1_ = LinearTextClassifier.from_state(
             config["stage1"], {k[3:]: v for k, v in arrays.items() if k.startswith("s1_")})
+        if model.style_view:
+            if "stage1_style" not in config:
+                raise ValueError("inconsistent genre state: style_view is set but the style model is missing")
+            model.stage1_style_ = LinearTextClassifier.from_state(
+                config["stage1_style"], {k[8:]: v for k, v in arrays.items() if k.startswith("s1style_")})
         model.s2_coef_ = np.asarray(arrays["s2_coef"], dtype=np.float64)
         model.s2_intercept_ = np.asarray(arrays["s2_intercept"], dtype=np.float64)
         model.s2_mean_ = np.asarray(arrays["s2_mean"], dtype=np.float64)
@@ -890,7 +1005,7 @@ class GenreClassifier:
         model.subjectivity = dict(zip(words, scores.tolist()))
         allowed = config.get("allowed_words")
         model.allowed_words = frozenset(allowed) if allowed else None
-        n2 = len(_context_names(model.labels))
+        n2 = len(_context_names(model.labels, model.style_view))
         if model.s2_coef_.shape != (len(model.labels), n2) or model.s2_mean_.shape != (n2,):
             raise ValueError(f"inconsistent genre state: stage-2 coef {model.s2_coef_.shape}, expected "
                              f"({len(model.labels)}, {n2})")

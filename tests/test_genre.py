@@ -263,3 +263,45 @@ def test_fit_with_groups_keeps_round_trip(tmp_path):
     np.testing.assert_array_equal(again.predict_proba(paras), m.predict_proba(paras))
     with pytest.raises(ValueError):
         GenreClassifier(subjectivity_zip=None).fit(articles, labels, groups=groups[:-1])
+
+
+def test_persent_text_repairs_upstream_artefacts():
+    from stance.corpus import persent_text
+    # plain rows lost their commas (two spaces)
+    assert persent_text("In 2006  Benjamin bought a flat.") == "In 2006, Benjamin bought a flat."
+    # tokenised rows: mention padding, lost commas as 3+ spaces, split clitics and punctuation
+    tok = ("The head of the U . S . agency spoke on Tuesday . Chief Ann Lee   a Republican    said "
+           "the vote on  her  plan is set . Lee ' s office said it was  so - called reform . "
+           "-LRB- Radio -RRB- It isn ' t over .")
+    out = persent_text(tok)
+    assert "U.S. agency" in out and "Tuesday." in out
+    assert "Ann Lee, a Republican, said" in out
+    assert "on her plan" in out and "Lee's office" in out and "so-called" in out
+    assert "(Radio)" in out and "isn't over." in out
+
+
+def test_persent_outlet_from_dateline():
+    from stance.corpus import persent_outlet
+    assert persent_outlet("BERLIN (AP) — Officials said") == "ap"
+    assert persent_outlet("LONDON (Reuters) - The bank said") == "reuters"
+    assert persent_outlet("The council voted on Monday.") == "unknown"
+
+
+def test_style_text_keeps_function_words_and_shapes_only():
+    from stance.genre import style_text
+    out = style_text(normalise("Officials said on Tuesday that Putin quickly approved 40 new rules."))
+    assert out == "officials said on xname that xname xly xed xnum xw xws xdot"
+
+
+def test_style_view_round_trip(tmp_path):
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, style_view=True).fit(articles, labels)
+    assert m.s2_coef_.shape[1] == len(m.s2_mean_) == 5 * len(m.labels) + 3
+    config, arrays = m.get_state()
+    np.savez(tmp_path / "g.npz", **arrays)
+    with np.load(tmp_path / "g.npz", allow_pickle=False) as z:
+        loaded = {k: z[k] for k in z.files}
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), loaded)
+    art = articles[0] + articles[-1]
+    assert np.allclose(again.predict_proba(art), m.predict_proba(art))
+    assert sum(m.predict(a)[0] == lab for a, lab in zip(articles, labels)) >= 9

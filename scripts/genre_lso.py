@@ -1,0 +1,82 @@
+"""Fast genre experiment loop: leave-source-out only (+ optional seeds), no random split, no model save.
+
+    python scripts/genre_lso.py [--params '{"C": 2.0}'] [--corpus '{"class_caps": {"reporting": 600}}'] [--seeds]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+for p in (REPO, REPO / "scripts"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+import train_genre  # noqa: E402
+from genre_corpus import DEFAULT_DATA  # noqa: E402
+from stance.corpus import build_genre_corpus  # noqa: E402
+from stance.genre import GENRES, GenreClassifier, article_genre  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--params", default="{}")
+    ap.add_argument("--corpus", default="{}")
+    ap.add_argument("--seeds", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--T", type=float, default=1.0)
+    ap.add_argument("--score-exclude", default="", help="comma-separated groups left out of the scores")
+    args = ap.parse_args()
+    params = {**train_genre.MODEL_PARAMS, **json.loads(args.params)}
+    t0 = time.time()
+    articles, labels, groups, prov = build_genre_corpus(DEFAULT_DATA, args.seed, **json.loads(args.corpus))
+    print("corpus", prov["articles_per_genre"], f"{time.time() - t0:.0f}s", flush=True)
+    rng = np.random.default_rng(args.seed)
+    # same rng consumption as train_genre.train before the LSO folds
+    test = train_genre.stratified_split(labels, 0.2, rng)
+    tr_idx = np.flatnonzero(~test)
+    train_genre.stratified_split(np.asarray(labels)[tr_idx], 0.15, rng)
+    folds = train_genre.group_folds(labels, groups, 4, rng)
+    la = np.asarray(labels)
+    a_true, a_pred, p_true, p_pred, per_group = [], [], [], [], {}
+    for f in range(4):
+        tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        mf = GenreClassifier(seed=args.seed, **params).fit([articles[i] for i in tr], la[tr],
+                                                           groups=[groups[i] for i in tr])
+        mf.temperature = args.T
+        labs = list(mf.labels)
+        for i in te:
+            if groups[i] in args.score_exclude.split(","):
+                continue
+            pr = mf.predict_proba(articles[i])
+            lab, _, _, _ = article_genre(pr, [len(p) for p in articles[i]], labs)
+            a_true.append(labels[i]); a_pred.append(lab)
+            pp = [labs[j] for j in pr.argmax(1)]
+            p_true += [labels[i]] * len(pp); p_pred += pp
+            d = per_group.setdefault(groups[i].split(":")[0] if groups[i].startswith("golbeck") else groups[i], [0, 0])
+            d[0] += lab == labels[i]; d[1] += 1
+        print(f"fold {f} {time.time() - t0:.0f}s", flush=True)
+    A = train_genre.prf(a_true, a_pred, list(GENRES))
+    P = train_genre.prf(p_true, p_pred, list(GENRES))
+    f1 = lambda r: " ".join(f"{g[:3]} {r['per_class'][g]['f1']:.3f}" for g in GENRES) if "per_class" in r else ""
+    print(f"LSO article macro-F1 {A['macro_f1']:.3f} | {f1(A)}")
+    print(f"LSO paragraph macro-F1 {P['macro_f1']:.3f} | {f1(P)}")
+    print("confusion", A["confusion"]["matrix"])
+    print({g: f"{v[0]}/{v[1]}" for g, v in sorted(per_group.items()) if v[0] < v[1]})
+    if args.seeds:
+        m = GenreClassifier(seed=args.seed, **params).fit(articles, labels, groups=groups)
+        s = train_genre.seed_eval(m)
+        print(f"seeds paragraph acc {s['paragraph_accuracy']:.3f} articles {s['articles_correct']}/{s['articles']}")
+        for name, r in s["per_seed"].items():
+            print(" ", name, r["gold_article"], r["pred_article"], r["mixed"], r["paragraph_accuracy"],
+                  [(e.get("gold"), e.get("pred")) for e in r["errors"]])
+    print(f"total {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
