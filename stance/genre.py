@@ -143,33 +143,49 @@ _TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
 _TOKEN_SPLIT = re.compile(r"(?u)\b(\w[\w']*)\b")  # _TOKEN as one group: split() keeps the words
 
 
-class _KeptWord(dict):
-    """token → the token itself or ``xrare``, filled in on first sight (bounded)."""
+class _WordMemo(dict):
+    """token → what the filter makes of it, filled in on first sight (bounded). ``_KeptWord`` keeps the token
+    as written (what :func:`filter_tokens` writes), ``_AnalyzedWord`` lower-cases it (what stage 1's analyzer
+    then sees); a word outside ``allowed`` becomes ``xrare`` in both."""
 
     __slots__ = ("allowed",)
+    lower = False
 
     def __init__(self, allowed: frozenset[str] | set[str]) -> None:
         super().__init__()
         self.allowed = allowed
 
     def __missing__(self, token: str) -> str:
-        out = token if token.lower() in self.allowed else "xrare"
+        low = token.lower()
+        out = (low if self.lower else token) if low in self.allowed else "xrare"
         if len(self) < 200_000:
             self[token] = out
         return out
 
 
-_KEPT_WORDS: dict[int, _KeptWord] = {}
+class _KeptWord(_WordMemo):
+    __slots__ = ()
 
 
-def _kept_words(allowed: frozenset[str] | set[str]) -> _KeptWord:
-    if not isinstance(allowed, frozenset):  # a mutable set may change between calls: no memory across calls
-        return _KeptWord(allowed)
-    memo = _KEPT_WORDS.get(id(allowed))
+class _AnalyzedWord(_WordMemo):
+    __slots__ = ()
+    lower = True
+
+
+_WORD_MEMOS: dict[tuple[type, int], _WordMemo] = {}
+
+
+def _word_memo(kind: type[_WordMemo], allowed: frozenset[str] | set[str]) -> _WordMemo:
+    """One memo per (kind, frozen allowed set), kept across calls; a mutable set may change between calls,
+    so it gets a fresh memo each time."""
+    if not isinstance(allowed, frozenset):
+        return kind(allowed)
+    key = (kind, id(allowed))
+    memo = _WORD_MEMOS.get(key)
     if memo is None or memo.allowed is not allowed:
-        if len(_KEPT_WORDS) > 8:
-            _KEPT_WORDS.clear()
-        memo = _KEPT_WORDS[id(allowed)] = _KeptWord(allowed)
+        if len(_WORD_MEMOS) > 16:
+            _WORD_MEMOS.clear()
+        memo = _WORD_MEMOS[key] = kind(allowed)
     return memo
 
 
@@ -179,40 +195,8 @@ def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
         return text
     parts = _TOKEN_SPLIT.split(text)  # gap, word, gap, word, …, gap
     if len(parts) > 1:
-        parts[1::2] = map(_kept_words(allowed).__getitem__, parts[1::2])
+        parts[1::2] = map(_word_memo(_KeptWord, allowed).__getitem__, parts[1::2])
     return "".join(parts)
-
-
-class _AnalyzedWord(dict):
-    """token → what stage 1's analyzer makes of it after :func:`filter_tokens`: the token lower-cased, or
-    ``xrare`` (filled in on first sight, bounded)."""
-
-    __slots__ = ("allowed",)
-
-    def __init__(self, allowed: frozenset[str] | set[str]) -> None:
-        super().__init__()
-        self.allowed = allowed
-
-    def __missing__(self, token: str) -> str:
-        low = token.lower()
-        out = low if low in self.allowed else "xrare"
-        if len(self) < 200_000:
-            self[token] = out
-        return out
-
-
-_ANALYZED_WORDS: dict[int, _AnalyzedWord] = {}
-
-
-def _analyzed_words(allowed: frozenset[str] | set[str]) -> _AnalyzedWord:
-    if not isinstance(allowed, frozenset):
-        return _AnalyzedWord(allowed)
-    memo = _ANALYZED_WORDS.get(id(allowed))
-    if memo is None or memo.allowed is not allowed:
-        if len(_ANALYZED_WORDS) > 8:
-            _ANALYZED_WORDS.clear()
-        memo = _ANALYZED_WORDS[id(allowed)] = _AnalyzedWord(allowed)
-    return memo
 
 
 def stage1_tokens(model: LinearTextClassifier, texts: Sequence[str],
@@ -223,7 +207,7 @@ def stage1_tokens(model: LinearTextClassifier, texts: Sequence[str],
     each word is mapped straight to its token (lower-cased or ``xrare``) without building the filtered text."""
     fast = model.lowercase and model.token_pattern == TOKEN_PATTERN
     find = model._token_re.findall
-    memo = _analyzed_words(allowed) if allowed else None
+    memo = _word_memo(_AnalyzedWord, allowed) if allowed else None
     out = []
     for text in texts:
         norm = normalise(text)
