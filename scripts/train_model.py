@@ -78,7 +78,7 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "",
         f"stance {meta['stance_version']}, scikit-learn {meta['sklearn_version']}, model format "
         f"{meta['format_version']}, seed {meta['seed']}. Retrain with `python scripts/train_model.py` "
-        "(about 4 minutes on 2 cores); the figures below are what that command prints and writes to `reports/`.",
+        "(about 2 minutes on 2 idle cores); the figures below are what that command prints and writes to `reports/`.",
         "",
         "## Intended use",
         "Genre (reporting / opinion / satire / interview) of English news articles and paragraphs, and the stance "
@@ -97,6 +97,9 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         f"Genre corpus: articles per genre {json.dumps(prov['articles_per_genre'])}, paragraphs per genre "
         f"{json.dumps(prov['paragraphs_per_genre'])}; each genre capped at {prov['class_cap']} articles drawn "
         "round-robin over its sources; press conferences at most 15% of interview; Onion headlines not used. "
+        "Reporting comes from Horne's real-news rows, BASIL articles and PerSenT documents; for the "
+        "leave-source-out folds PerSenT is grouped by the outlet named in its dateline or credit line "
+        "(AP, Reuters, AFP, CNN, ...; the rest form one group), BASIL by outlet and Horne by its sample (BuzzFeed or random). "
         "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay.",
         f"Stance corpus: NewsMTSC train, label counts {json.dumps(stance_report['model']['provenance'].get('label_counts', {}))}.",
         "",
