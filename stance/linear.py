@@ -359,6 +359,11 @@ class LinearTextClassifier:
         X = self._stack(self.transform(list(texts)), dense)
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
 
+    def _decision_function_tokens(self, token_lists: list[list[str]], dense: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`decision_function` of texts given as their analyzer tokens (a list of lists, not copied)."""
+        X = self._stack(self._tfidf(len(token_lists), *self._counts_of_tokens(token_lists)), dense)
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
     def predict_proba_tokens(self, token_lists: Sequence[list[str]], dense: np.ndarray | None = None) -> np.ndarray:
         """:meth:`predict_proba` of texts given as their analyzer tokens (see :meth:`transform_tokens`)."""
         X = self._stack(self.transform_tokens(token_lists), dense)

@@ -1047,10 +1047,18 @@ def _cue_index(key: str) -> _CueIndex:
     return _CueIndex(key)
 
 
+_SEPARATOR = ["|||"]
+
+
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
-                     features: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+                     features: bool = True, roles: bool = True,
+                     as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
     """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs.
+
+    With ``as_tokens`` each document is given as its list of tokens instead (what the stance model's
+    analyzer, ``\\S+``, finds in the document string: no token contains white space), so the model can
+    count n-grams without joining and re-splitting the strings.
 
     Python's cyclic garbage collector is paused meanwhile (and restored after): the batch allocates many
     small lists that live until it returns, and collections triggered by them cost about a quarter of the
@@ -1060,7 +1068,7 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
     gc.disable()
     try:
         return _featurize_batch_inner(texts, targets, window, clause, mask_entities, speech_acts, cues, features,
-                                      roles)
+                                      roles, as_tokens)
     finally:
         if enabled:
             gc.enable()
@@ -1068,7 +1076,8 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
 
 def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                            mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None,
-                           features: bool, roles: bool) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+                           features: bool, roles: bool,
+                           as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
     rows: list[tuple[list[str], list[int], list[bool] | None]] = []
@@ -1093,7 +1102,12 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
             positions = [0]
         window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles)
         sentence = entity_mask(toks, caps) if mask_entities else toks
-        docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
+        if as_tokens:
+            doc = sentence + _SEPARATOR
+            doc += window_tokens
+            docs.append(doc)
+        else:
+            docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
         rows.append((toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
     dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
@@ -1185,12 +1199,17 @@ class StanceClassifier:
         texts, targets = _check_inputs(texts, targets)
         cues = getattr(self, "cues_", None)
         use_cues = bool(cues and self.cue_scale)
+        # the documents' tokens are what the analyzer of the model that fit() builds would find in them
+        as_tokens = not model.lowercase and model.token_pattern == r"\S+"
         docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
                                                 self.speech_acts, cues if use_cues else None,
-                                                roles=self.roles)
+                                                roles=self.roles, as_tokens=as_tokens)
         if not docs:
             return np.zeros((0, 3))
-        logits = model.decision_function(docs, dense)
+        if as_tokens:
+            logits = model._decision_function_tokens(docs, dense)
+        else:
+            logits = model.decision_function(docs, dense)
         if use_cues:
             offsets = offsets * float(self.cue_scale)
             order = [_LABEL_VALUES.index(v) for v in model.classes_.tolist()]
