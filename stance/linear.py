@@ -245,7 +245,11 @@ class LinearTextClassifier:
             same = doc[:-1] == doc[1:]
             ok = same & (first >= 0) & (second >= 0)
             keys = first[ok] * n_words + second[ok]
-            at = np.searchsorted(bigram_keys, keys)
+            # looked up in sorted order (NumPy's binary search narrows from the previous answer when the
+            # queries increase, and memory is walked in order): about twice as fast; the same answers
+            by_key = np.argsort(keys)
+            at = np.empty_like(keys)
+            at[by_key] = np.searchsorted(bigram_keys, keys[by_key])
             at[at == len(bigram_keys)] = 0
             hit = bigram_keys[at] == keys
             where = pos[:-1][ok][hit]

@@ -948,6 +948,7 @@ class _CueIndex:
         self.exact: dict[str, list[tuple[int, int]]] = {}
         self.prefixes: list[tuple[str, tuple[int, int]]] = []
         self._rx: dict[tuple[int, tuple[int, ...]], re.Pattern] = {}
+        all_first: list[str] = []
         for name, rx, block, offsets in _compiled_cues(key):
             subs = list(cues["classes"][name]["patterns"])
             first, always = [], []
@@ -966,10 +967,14 @@ class _CueIndex:
                             else:
                                 self.prefixes.append((w, (len(self.classes), k)))
             first_rx = re.compile("|".join(f"(?:{p})" for p in first)) if first else None
+            all_first += first
             self.classes.append((name, offsets, block, first_rx, tuple(always), subs, rx))
         self.exact_words = frozenset(self.exact)
         self.always_ids = [cls[4] for cls in self.classes]
         self.prefix_tuple = tuple(w for w, _ in self.prefixes)
+        # one pattern of every class's first_rx alternatives: it matches at a position exactly when some
+        # class's first_rx does, so where it does not, no class's first_rx needs trying there
+        self.any_first = re.compile("|".join(f"(?:{p})" for p in all_first)) if all_first else None
 
     def regex(self, c: int, ids: tuple[int, ...]) -> re.Pattern:
         key = (c, ids)
@@ -1011,6 +1016,8 @@ class _CueIndex:
         while at >= 0:
             tgt_at.append(at)
             at = joined.find(PLACEHOLDER, at + 3)
+        any_first = self.any_first
+        first_at = [a for a in tgt_at if any_first.match(joined, a)] if any_first is not None else []
         out = []
         for c, (name, _, block, first_rx, always, _, rx) in enumerate(self.classes):
             if block is not None:
@@ -1034,7 +1041,7 @@ class _CueIndex:
             if rx is None or not tgt_at:
                 out.append(False)
                 continue
-            hit = first_rx is not None and any(first_rx.match(joined, a) for a in tgt_at)
+            hit = first_rx is not None and any(first_rx.match(joined, a) for a in first_at)
             if not hit:
                 ids = triggers[c]
                 hit = bool(ids) and self.regex(c, ids).search(joined) is not None
