@@ -664,6 +664,20 @@ def _pclass(tok: str) -> str:
     return c
 
 
+_WINDOW_ENTRY: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {}
+
+
+def _window_entry(t: str) -> tuple[str, str, str, str, str, str, str, str, str]:
+    """The window/clause feature strings of token t: N_, L_, R_, O_, C_ + t, then L, R, O, C + its polarity
+    class ("" when it has none)."""
+    c = _pclass(t)
+    e = ("N_" + t, "L_" + t, "R_" + t, "O_" + t, "C_" + t) + (("L" + c, "R" + c, "O" + c, "C" + c) if c else ("",) * 4)
+    if len(_WINDOW_ENTRY) > 500_000:  # bound the cache on endless streams of new words
+        _WINDOW_ENTRY.clear()
+    _WINDOW_ENTRY[t] = e
+    return e
+
+
 def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
                        speech_acts: bool, roles: bool = True) -> tuple[list[str], list[bool] | None]:
     """The TF-IDF window/clause tokens of :func:`featurize_one` (same order) and the speech-act object mask."""
@@ -687,48 +701,45 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
                 if p < n:
                     in_object[p] = False
     append = out.append
-    pget = _POLARITY_CLASS.get
+    wget = _WINDOW_ENTRY.get
     for p in positions:
         for j in range(max(0, p - window), p):
             t = toks[j]
             if t == PLACEHOLDER:
                 continue
-            append(("N_" if p - j <= 2 else "L_") + t)
-            c = pget(t)
-            if c is None:
-                c = _pclass(t)
-            if c:
-                append("L" + c)
+            e = wget(t) or _window_entry(t)
+            append(e[0] if p - j <= 2 else e[1])
+            if e[5]:
+                append(e[5])
         for j in range(p + 1, min(n, p + 1 + window)):
             t = toks[j]
             if t == PLACEHOLDER:
                 continue
-            c = pget(t)
-            if c is None:
-                c = _pclass(t)
+            e = wget(t) or _window_entry(t)
             if in_object is not None and in_object[j]:
-                append("O_" + t)
-                if c:
-                    append("O" + c)
+                append(e[3])
+                if e[7]:
+                    append(e[7])
                 continue
-            append(("N_" if j - p <= 2 else "R_") + t)
-            if c:
-                append("R" + c)
+            append(e[0] if j - p <= 2 else e[2])
+            if e[6]:
+                append(e[6])
     if clause:
-        seen: set[int] = set()
+        seen: set[int] | None = set() if len(positions) > 1 else None  # one mention: no clause seen twice
         for p in positions:
             a, b = clause_range(toks, p)
             for j in range(a, b):
                 t = toks[j]
-                if t == PLACEHOLDER or j in seen or (in_object is not None and in_object[j]):
+                if t == PLACEHOLDER or (in_object is not None and in_object[j]):
                     continue
-                seen.add(j)
-                append("C_" + t)
-                c = pget(t)
-                if c is None:
-                    c = _pclass(t)
-                if c:
-                    append("C" + c)
+                if seen is not None:
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                e = wget(t) or _window_entry(t)
+                append(e[4])
+                if e[8]:
+                    append(e[8])
     if roles:
         out += ["ROLE_" + target_role(toks, p) for p in positions]
     return out, in_object
