@@ -554,7 +554,7 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
-    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "blocked")
+    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "blocked")
 
     def __init__(self, text: str) -> None:
         self.spans = [m.span() for m in _TOKEN.finditer(text)]
@@ -564,6 +564,7 @@ class _Sentence:
         self._caps: list[bool] | None = None
         self.joined: str | None = None
         self.triggers: set | None = None
+        self.trigger_rx: list | None = None
         self.blocked: dict = {}
 
     def mask(self, text: str, spans: Sequence[tuple[int, int]],
@@ -959,6 +960,7 @@ class _CueIndex:
         self.exact: dict[str, list[tuple[int, int]]] = {}
         self.prefixes: list[tuple[str, tuple[int, int]]] = []
         self._rx: dict[tuple[int, tuple[int, ...]], re.Pattern] = {}
+        self._offsets: dict[tuple[bool, ...], np.ndarray] = {}
         all_first: list[str] = []
         for name, rx, block, offsets in _compiled_cues(key):
             subs = list(cues["classes"][name]["patterns"])
@@ -1020,15 +1022,24 @@ class _CueIndex:
                                  for c, cls in enumerate(self.classes)]
         return sent.triggers
 
-    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str) -> list[bool]:
-        triggers = self.sentence_triggers(sent)
-        tgt_at = []
-        at = joined.find(PLACEHOLDER)
-        while at >= 0:
-            tgt_at.append(at)
-            at = joined.find(PLACEHOLDER, at + 3)
+    def sentence_regexes(self, sent: _Sentence) -> list:
+        """Per class: the compiled pattern of :meth:`sentence_triggers` (None where there is none)."""
+        if sent.trigger_rx is None:
+            sent.trigger_rx = [self.regex(c, ids) if ids else None
+                               for c, ids in enumerate(self.sentence_triggers(sent))]
+        return sent.trigger_rx
+
+    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str) -> tuple[bool, ...]:
+        trigger_rx = sent.trigger_rx if sent.trigger_rx is not None else self.sentence_regexes(sent)
         any_first = self.any_first
-        first_at = [a for a in tgt_at if any_first.match(joined, a)] if any_first is not None else []
+        first_at = []  # the placeholders where some class's first_rx can match
+        at = joined.find(PLACEHOLDER)
+        has_target = at >= 0
+        if any_first is not None:
+            while at >= 0:
+                if any_first.match(joined, at):
+                    first_at.append(at)
+                at = joined.find(PLACEHOLDER, at + 3)
         out = []
         for c, (name, _, block, first_rx, always, _, rx) in enumerate(self.classes):
             if block is not None:
@@ -1049,15 +1060,31 @@ class _CueIndex:
                         hit = hit or bool(rx is not None and rx.search(obj))
                 out.append(hit)
                 continue
-            if rx is None or not tgt_at:
+            if rx is None or not has_target:
                 out.append(False)
                 continue
-            hit = first_rx is not None and any(first_rx.match(joined, a) for a in first_at)
+            hit = False
+            if first_at and first_rx is not None:
+                for a in first_at:
+                    if first_rx.match(joined, a):
+                        hit = True
+                        break
             if not hit:
-                ids = triggers[c]
-                hit = bool(ids) and self.regex(c, ids).search(joined) is not None
+                trx = trigger_rx[c]
+                hit = trx is not None and trx.search(joined) is not None
             out.append(hit)
-        return out
+        return tuple(out)
+
+    def offsets_of(self, hits: tuple[bool, ...]) -> np.ndarray:
+        """The sum of the offsets of the classes that fire, added in class order from zeros (cached)."""
+        off = self._offsets.get(hits)
+        if off is None:
+            off = np.zeros(len(LABELS))
+            for (_, class_off, *_), hit in zip(self.classes, hits):
+                if hit:
+                    off += class_off
+            self._offsets[hits] = off
+        return off
 
 
 @lru_cache(maxsize=32)
@@ -1109,9 +1136,9 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
         toks, positions, caps = sent.mask(text, spans, mask_entities)
         if index is not None:
             joined = " ".join(toks)
-            for (_, off, *_), hit in zip(index.classes, index.hits(sent, toks, positions, joined)):
-                if hit:
-                    offsets[i] += off
+            hits = index.hits(sent, toks, positions, joined)
+            if any(hits):
+                offsets[i] = index.offsets_of(hits)
         if not features:
             continue
         if not toks:
