@@ -680,14 +680,17 @@ def _window_entry(t: str) -> tuple[str, str, str, str, str, str, str, str, str]:
 
 
 def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
-                       speech_acts: bool, roles: bool = True) -> tuple[list[str], list[bool] | None]:
+                       speech_acts: bool, roles: bool = True,
+                       acts: list | None = None, role_names: list[str] | None = None
+                       ) -> tuple[list[str], list[bool] | None]:
     """The TF-IDF window/clause tokens of :func:`featurize_one` (same order) and the speech-act object mask."""
     n = len(toks)
     in_object: list[bool] | None = None
     out: list[str] = []
     if speech_acts:
-        for p in positions:
-            act = agent_act(toks, p)
+        if acts is None:
+            acts = [agent_act(toks, p) for p in positions]
+        for act in acts:
             if act is None:
                 continue
             kind, v = act
@@ -742,13 +745,16 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
                 if e[8]:
                     append(e[8])
     if roles:
-        out += ["ROLE_" + target_role(toks, p) for p in positions]
+        if role_names is None:
+            role_names = [target_role(toks, p) for p in positions]
+        out += ["ROLE_" + r for r in role_names]
     return out, in_object
 
 
-def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], mention_texts: list[str],
-                 window: int, roles: bool = True) -> np.ndarray:
-    """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order)."""
+def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True) -> np.ndarray:
+    """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order).
+
+    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention."""
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
@@ -774,7 +780,8 @@ def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], men
     np.cumsum(n_pos, out=starts_at[1:])
     first = P[starts_at[:-1]] - offsets
     last = P[starts_at[1:] - 1] - offsets
-    for i, (toks, positions, in_object) in enumerate(rows):
+    for i, r in enumerate(rows):
+        in_object = r[2]
         if in_object is not None:
             o = int(offsets[i])
             obj = np.flatnonzero(np.asarray(in_object)) + o
@@ -855,8 +862,8 @@ def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], men
     ])
     role_block = []
     if roles:
-        role_of = np.array([ROLES.index(r) if (r := target_role(toks, positions[0])) in ROLES else -1
-                            for toks, positions, _ in rows])
+        role_of = np.array([ROLES.index(r) if (r := (row[3] if len(row) > 3 else target_role(row[0], row[1][0])))
+                            in ROLES else -1 for row in rows])
     for k in range(len(ROLES)):
         if roles:
             role_block += [np.where(role_of == k, v_sentence, 0.0), np.where(role_of == k, v_far, 0.0)]
@@ -1029,7 +1036,9 @@ class _CueIndex:
                                for c, ids in enumerate(self.sentence_triggers(sent))]
         return sent.trigger_rx
 
-    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str) -> tuple[bool, ...]:
+    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str,
+             acts: list | None = None) -> tuple[bool, ...]:
+        """Whether each class fires; ``acts`` is ``[agent_act(toks, p) for p in positions]`` if known."""
         trigger_rx = sent.trigger_rx if sent.trigger_rx is not None else self.sentence_regexes(sent)
         any_first = self.any_first
         first_at = []  # the placeholders where some class's first_rx can match
@@ -1053,8 +1062,7 @@ class _CueIndex:
                     continue
             if name == "praise_agent":
                 hit = False
-                for p in positions:
-                    act = agent_act(toks, p)
+                for act in (acts if acts is not None else [agent_act(toks, p) for p in positions]):
                     if act is not None and act[0] == "PRAISE":
                         obj = " " + " ".join(toks[act[1] + 1:act[1] + 16]) + " "
                         hit = hit or bool(rx is not None and rx.search(obj))
@@ -1134,18 +1142,21 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
         if sent is None:
             sent = sentences[text] = _Sentence(text)
         toks, positions, caps = sent.mask(text, spans, mask_entities)
+        acts = [agent_act(toks, p) for p in positions] if speech_acts and features or index is not None else None
         if index is not None:
             joined = " ".join(toks)
-            hits = index.hits(sent, toks, positions, joined)
+            hits = index.hits(sent, toks, positions, joined, acts)
             if any(hits):
                 offsets[i] = index.offsets_of(hits)
         if not features:
             continue
         if not toks:
-            toks, caps = [PLACEHOLDER], [False]
+            toks, caps, acts = [PLACEHOLDER], [False], None
         if not positions:
-            positions = [0]
-        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles)
+            positions, acts = [0], None
+        role_names = [target_role(toks, p) for p in positions] if roles else None
+        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles,
+                                                      acts if speech_acts else None, role_names)
         sentence = entity_mask(toks, caps) if mask_entities else toks
         if as_tokens:
             doc = sentence + _SEPARATOR
@@ -1153,7 +1164,7 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
             docs.append(doc)
         else:
             docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
-        rows.append((toks, positions, in_object))
+        rows.append((toks, positions, in_object, role_names[0]) if roles else (toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
     dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
     return docs, dense, offsets
