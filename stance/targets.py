@@ -551,14 +551,18 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
 # dense cues for all mentions at once in numpy (sums in the same order, so bit-identical), and run a cue
 # pattern only where one of its trigger words occurs in the sentence.
 # ---------------------------------------------------------------------------------------------------
+_MATCH_SPAN, _MATCH_GROUP = re.Match.span, re.Match.group
+
+
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
     __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "blocked")
 
     def __init__(self, text: str) -> None:
-        self.spans = [m.span() for m in _TOKEN.finditer(text)]
-        toks = self.toks = _TOKEN.findall(text)
+        matches = list(_TOKEN.finditer(text))  # one scan for offsets and tokens (_TOKEN has no groups)
+        self.spans = list(map(_MATCH_SPAN, matches))
+        toks = self.toks = list(map(_MATCH_GROUP, matches))
         # one lower() for the sentence (tokens never contain a newline; same result as token by token)
         self.low = "\n".join(toks).lower().replace("’", "'").split("\n") if toks else []
         self._caps: list[bool] | None = None
