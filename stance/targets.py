@@ -42,6 +42,7 @@ import gc
 import math
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Sequence
 
 import numpy as np
@@ -616,6 +617,7 @@ from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right  #
 from operator import itemgetter as _itemgetter  # noqa: E402
 
 _START, _END = _itemgetter(0), _itemgetter(1)
+_FIRST, _SECOND = _START, _END
 
 _POLARITY_CLASS: dict[str, str] = {}
 _TOKEN_INFO: dict[str, tuple[float, float, float, bool, bool, bool]] = {}
@@ -646,7 +648,7 @@ def _token_table(tokens: list[str]) -> np.ndarray:
         _TOKEN_IDS.clear()
         _TOKEN_ARRAY = np.zeros((0, 7))
     get = _TOKEN_IDS.get
-    ids = [get(t) for t in tokens]
+    ids = list(map(get, tokens))
     if None in ids:
         new_rows = []
         for k, t in enumerate(tokens):
@@ -762,22 +764,20 @@ def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
-    lens = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=m)
+    lens = np.fromiter(map(len, map(_FIRST, rows)), dtype=np.int64, count=m)
     offsets = np.zeros(m, dtype=np.int64)
     np.cumsum(lens[:-1], out=offsets[1:])
     total = int(lens.sum())
-    flat: list[str] = []
-    for r in rows:
-        flat += r[0]
+    flat = list(chain.from_iterable(map(_FIRST, rows)))
     info = _token_table(flat)
     val, hp, hn = info[:, 0].copy(), info[:, 1].copy(), info[:, 2].copy()
     negator, quote, alpha, poss_mark = info[:, 3] > 0, info[:, 4] > 0, info[:, 5] > 0, info[:, 6] > 0
     row = np.repeat(np.arange(m), lens)
     idx = np.arange(total, dtype=np.int64)
     # every mention position: global index P, its row R
-    n_pos = [len(r[1]) for r in rows]
+    n_pos = list(map(len, map(_SECOND, rows)))
     R = np.repeat(np.arange(m), n_pos)
-    P = np.fromiter((p for r in rows for p in r[1]), dtype=np.int64, count=int(sum(n_pos))) + offsets[R]
+    P = np.fromiter(chain.from_iterable(map(_SECOND, rows)), dtype=np.int64, count=int(sum(n_pos))) + offsets[R]
     is_pos = np.zeros(total, dtype=bool)
     is_pos[P] = True
     starts_at = np.zeros(m + 1, dtype=np.int64)
