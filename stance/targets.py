@@ -438,6 +438,14 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
         seen: set[int] = set()
         for p in positions:
             a, b = clause_range(toks, p)
+            if seen is None and in_object is None:
+                for t in toks[a:b]:
+                    if t != PLACEHOLDER:
+                        e = wget(t) or _window_entry(t)
+                        append(e[4])
+                        if e[8]:
+                            append(e[8])
+                continue
             for j in range(a, b):
                 if j in seen or toks[j] == PLACEHOLDER or in_object[j]:
                     continue
@@ -712,32 +720,71 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
                     in_object[p] = False
     append = out.append
     wget = _WINDOW_ENTRY.get
-    for p in positions:
-        for j in range(max(0, p - window), p):
-            t = toks[j]
-            if t == PLACEHOLDER:
-                continue
-            e = wget(t) or _window_entry(t)
-            append(e[0] if p - j <= 2 else e[1])
-            if e[5]:
-                append(e[5])
-        for j in range(p + 1, min(n, p + 1 + window)):
-            t = toks[j]
-            if t == PLACEHOLDER:
-                continue
-            e = wget(t) or _window_entry(t)
-            if in_object is not None and in_object[j]:
-                append(e[3])
-                if e[7]:
-                    append(e[7])
-                continue
-            append(e[0] if j - p <= 2 else e[2])
-            if e[6]:
-                append(e[6])
+    if in_object is None:  # the same tokens in the same order, walked by slices
+        for p in positions:
+            lo = max(0, p - window)
+            mid = max(lo, p - 2)
+            for t in toks[lo:mid]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[1])
+                    if e[5]:
+                        append(e[5])
+            for t in toks[mid:p]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[0])
+                    if e[5]:
+                        append(e[5])
+            hi = min(n, p + 1 + window)
+            mid = min(hi, p + 3)
+            for t in toks[p + 1:mid]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[0])
+                    if e[6]:
+                        append(e[6])
+            for t in toks[mid:hi]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[2])
+                    if e[6]:
+                        append(e[6])
+    else:
+        for p in positions:
+            for j in range(max(0, p - window), p):
+                t = toks[j]
+                if t == PLACEHOLDER:
+                    continue
+                e = wget(t) or _window_entry(t)
+                append(e[0] if p - j <= 2 else e[1])
+                if e[5]:
+                    append(e[5])
+            for j in range(p + 1, min(n, p + 1 + window)):
+                t = toks[j]
+                if t == PLACEHOLDER:
+                    continue
+                e = wget(t) or _window_entry(t)
+                if in_object is not None and in_object[j]:
+                    append(e[3])
+                    if e[7]:
+                        append(e[7])
+                    continue
+                append(e[0] if j - p <= 2 else e[2])
+                if e[6]:
+                    append(e[6])
     if clause:
         seen: set[int] | None = set() if len(positions) > 1 else None  # one mention: no clause seen twice
         for p in positions:
             a, b = clause_range(toks, p)
+            if seen is None and in_object is None:
+                for t in toks[a:b]:
+                    if t != PLACEHOLDER:
+                        e = wget(t) or _window_entry(t)
+                        append(e[4])
+                        if e[8]:
+                            append(e[8])
+                continue
             for j in range(a, b):
                 t = toks[j]
                 if t == PLACEHOLDER or (in_object is not None and in_object[j]):
