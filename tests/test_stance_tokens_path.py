@@ -11,7 +11,8 @@ import pytest
 
 import stance
 from stance import targets as T
-from tests.test_targets_fast import EDGE, _seed_rows
+from stance.corpus import read_stance_rows
+from tests.test_targets_fast import DATA, EDGE, _seed_rows
 
 
 def _rows():
@@ -44,3 +45,41 @@ def test_token_path_logits_equal_string_path():
     toks, _, _ = T._featurize_batch(texts, spans, model.window, model.clause, model.mask_entities,
                                     model.speech_acts, roles=model.roles, as_tokens=True)
     assert np.array_equal(inner._decision_function_tokens(toks, dense), inner.decision_function(docs, dense))
+
+
+def _reference_logits(model, texts, spans):
+    """decision_function computed mention by mention from the plain references (featurize_one, cue_hits)
+    and the linear model's string path."""
+    inner = model.model_
+    docs, dense = [], []
+    for t, s in zip(texts, spans):
+        d, v = T.featurize_one(t, sorted(s), model.window, model.clause, model.mask_entities, model.speech_acts,
+                               model.roles)
+        docs.append(d)
+        dense.append(v)
+    logits = inner.decision_function(docs, np.asarray(dense, dtype=np.float64))
+    cues = model.cues_
+    if cues and model.cue_scale:
+        offsets = np.zeros((len(texts), len(T.LABELS)))
+        for i, (t, s) in enumerate(zip(texts, spans)):
+            hits = T.cue_hits(t, sorted(s), cues)
+            for name in hits:
+                if hits[name]:
+                    offsets[i] += cues["classes"][name]["offsets"]
+        order = [T._LABEL_VALUES.index(v) for v in inner.classes_.tolist()]
+        logits = logits + (offsets * float(model.cue_scale))[:, order]
+    return logits
+
+
+def test_model_logits_equal_per_mention_reference():
+    texts, spans = _rows()
+    model = stance.load_model().stance
+    assert np.array_equal(model.decision_function(texts, spans), _reference_logits(model, texts, spans))
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="shared data not present")
+def test_model_logits_equal_per_mention_reference_on_newsmtsc():
+    texts, spans, _, _ = read_stance_rows(DATA / "newsmtsc_train.jsonl")
+    texts, spans = texts[::7][:1500], spans[::7][:1500]
+    model = stance.load_model().stance
+    assert np.array_equal(model.decision_function(texts, spans), _reference_logits(model, texts, spans))
