@@ -566,7 +566,7 @@ _MATCH_SPAN, _MATCH_GROUP = re.Match.span, re.Match.group
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
-    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "blocked")
+    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "any_rx", "blocked")
 
     def __init__(self, text: str) -> None:
         matches = list(_TOKEN.finditer(text))  # one scan for offsets and tokens (_TOKEN has no groups)
@@ -578,6 +578,7 @@ class _Sentence:
         self.joined: str | None = None
         self.triggers: set | None = None
         self.trigger_rx: list | None = None
+        self.any_rx = False
         self.blocked: dict = {}
 
     def mask(self, text: str, spans: Sequence[tuple[int, int]],
@@ -1043,6 +1044,7 @@ class _CueIndex:
         self.exact_words = frozenset(self.exact)
         self.always_ids = [cls[4] for cls in self.classes]
         self.prefix_tuple = tuple(w for w, _ in self.prefixes)
+        self.no_hits = (False,) * len(self.classes)
         # one pattern of every class's first_rx alternatives: it matches at a position exactly when some
         # class's first_rx does, so where it does not, no class's first_rx needs trying there
         self.any_first = re.compile("|".join(f"(?:{p})" for p in all_first)) if all_first else None
@@ -1085,6 +1087,7 @@ class _CueIndex:
         if sent.trigger_rx is None:
             sent.trigger_rx = [self.regex(c, ids) if ids else None
                                for c, ids in enumerate(self.sentence_triggers(sent))]
+            sent.any_rx = any(rx is not None for rx in sent.trigger_rx)
         return sent.trigger_rx
 
     def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str,
@@ -1100,6 +1103,15 @@ class _CueIndex:
                 if any_first.match(joined, at):
                     first_at.append(at)
                 at = joined.find(PLACEHOLDER, at + 3)
+        if not first_at and not sent.any_rx:
+            # no class can fire but praise_agent, and that only where the target is the agent of a praise verb
+            if acts is None:
+                acts = [agent_act(toks, p) for p in positions]
+            for act in acts:
+                if act is not None and act[0] == "PRAISE":
+                    break
+            else:
+                return self.no_hits
         out = []
         for c, (name, _, block, first_rx, always, _, rx) in enumerate(self.classes):
             if block is not None:
