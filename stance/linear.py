@@ -228,7 +228,7 @@ class LinearTextClassifier:
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
         n_docs = len(token_lists)
         total = int(lengths.sum())
-        ids = np.fromiter(map(words.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=total)
+        ids = np.array(list(map(words.get, chain.from_iterable(token_lists), repeat(-1))), dtype=np.int64)
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         offsets = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
