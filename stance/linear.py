@@ -228,7 +228,7 @@ class LinearTextClassifier:
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
         n_docs = len(token_lists)
         total = int(lengths.sum())
-        ids = np.fromiter(map(words.get, chain.from_iterable(token_lists), repeat(-1)), dtype=np.int64, count=total)
+        ids = np.array(list(map(words.get, chain.from_iterable(token_lists), repeat(-1))), dtype=np.int64)
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         offsets = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -245,7 +245,11 @@ class LinearTextClassifier:
             same = doc[:-1] == doc[1:]
             ok = same & (first >= 0) & (second >= 0)
             keys = first[ok] * n_words + second[ok]
-            at = np.searchsorted(bigram_keys, keys)
+            # looked up in sorted order (NumPy's binary search narrows from the previous answer when the
+            # queries increase, and memory is walked in order): about twice as fast; the same answers
+            by_key = np.argsort(keys)
+            at = np.empty_like(keys)
+            at[by_key] = np.searchsorted(bigram_keys, keys[by_key])
             at[at == len(bigram_keys)] = 0
             hit = bigram_keys[at] == keys
             where = pos[:-1][ok][hit]
@@ -357,6 +361,11 @@ class LinearTextClassifier:
 
     def decision_function(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:
         X = self._stack(self.transform(list(texts)), dense)
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def _decision_function_tokens(self, token_lists: list[list[str]], dense: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`decision_function` of texts given as their analyzer tokens (a list of lists, not copied)."""
+        X = self._stack(self._tfidf(len(token_lists), *self._counts_of_tokens(token_lists)), dense)
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
 
     def predict_proba_tokens(self, token_lists: Sequence[list[str]], dense: np.ndarray | None = None) -> np.ndarray:

@@ -42,6 +42,7 @@ import gc
 import math
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Sequence
 
 import numpy as np
@@ -437,6 +438,14 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
         seen: set[int] = set()
         for p in positions:
             a, b = clause_range(toks, p)
+            if seen is None and in_object is None:
+                for t in toks[a:b]:
+                    if t != PLACEHOLDER:
+                        e = wget(t) or _window_entry(t)
+                        append(e[4])
+                        if e[8]:
+                            append(e[8])
+                continue
             for j in range(a, b):
                 if j in seen or toks[j] == PLACEHOLDER or in_object[j]:
                     continue
@@ -551,19 +560,25 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
 # dense cues for all mentions at once in numpy (sums in the same order, so bit-identical), and run a cue
 # pattern only where one of its trigger words occurs in the sentence.
 # ---------------------------------------------------------------------------------------------------
+_MATCH_SPAN, _MATCH_GROUP = re.Match.span, re.Match.group
+
+
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
-    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "blocked")
+    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "any_rx", "blocked")
 
     def __init__(self, text: str) -> None:
-        self.spans = [m.span() for m in _TOKEN.finditer(text)]
-        toks = self.toks = _TOKEN.findall(text)
+        matches = list(_TOKEN.finditer(text))  # one scan for offsets and tokens (_TOKEN has no groups)
+        self.spans = list(map(_MATCH_SPAN, matches))
+        toks = self.toks = list(map(_MATCH_GROUP, matches))
         # one lower() for the sentence (tokens never contain a newline; same result as token by token)
         self.low = "\n".join(toks).lower().replace("’", "'").split("\n") if toks else []
         self._caps: list[bool] | None = None
         self.joined: str | None = None
         self.triggers: set | None = None
+        self.trigger_rx: list | None = None
+        self.any_rx = False
         self.blocked: dict = {}
 
     def mask(self, text: str, spans: Sequence[tuple[int, int]],
@@ -611,6 +626,7 @@ from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right  #
 from operator import itemgetter as _itemgetter  # noqa: E402
 
 _START, _END = _itemgetter(0), _itemgetter(1)
+_FIRST, _SECOND = _START, _END
 
 _POLARITY_CLASS: dict[str, str] = {}
 _TOKEN_INFO: dict[str, tuple[float, float, float, bool, bool, bool]] = {}
@@ -641,7 +657,7 @@ def _token_table(tokens: list[str]) -> np.ndarray:
         _TOKEN_IDS.clear()
         _TOKEN_ARRAY = np.zeros((0, 7))
     get = _TOKEN_IDS.get
-    ids = [get(t) for t in tokens]
+    ids = list(map(get, tokens))
     if None in ids:
         new_rows = []
         for k, t in enumerate(tokens):
@@ -664,15 +680,32 @@ def _pclass(tok: str) -> str:
     return c
 
 
+_WINDOW_ENTRY: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {}
+
+
+def _window_entry(t: str) -> tuple[str, str, str, str, str, str, str, str, str]:
+    """The window/clause feature strings of token t: N_, L_, R_, O_, C_ + t, then L, R, O, C + its polarity
+    class ("" when it has none)."""
+    c = _pclass(t)
+    e = ("N_" + t, "L_" + t, "R_" + t, "O_" + t, "C_" + t) + (("L" + c, "R" + c, "O" + c, "C" + c) if c else ("",) * 4)
+    if len(_WINDOW_ENTRY) > 500_000:  # bound the cache on endless streams of new words
+        _WINDOW_ENTRY.clear()
+    _WINDOW_ENTRY[t] = e
+    return e
+
+
 def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
-                       speech_acts: bool, roles: bool = True) -> tuple[list[str], list[bool] | None]:
+                       speech_acts: bool, roles: bool = True,
+                       acts: list | None = None, role_names: list[str] | None = None
+                       ) -> tuple[list[str], list[bool] | None]:
     """The TF-IDF window/clause tokens of :func:`featurize_one` (same order) and the speech-act object mask."""
     n = len(toks)
     in_object: list[bool] | None = None
     out: list[str] = []
     if speech_acts:
-        for p in positions:
-            act = agent_act(toks, p)
+        if acts is None:
+            acts = [agent_act(toks, p) for p in positions]
+        for act in acts:
             if act is None:
                 continue
             kind, v = act
@@ -687,82 +720,120 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
                 if p < n:
                     in_object[p] = False
     append = out.append
-    pget = _POLARITY_CLASS.get
-    for p in positions:
-        for j in range(max(0, p - window), p):
-            t = toks[j]
-            if t == PLACEHOLDER:
-                continue
-            append(("N_" if p - j <= 2 else "L_") + t)
-            c = pget(t)
-            if c is None:
-                c = _pclass(t)
-            if c:
-                append("L" + c)
-        for j in range(p + 1, min(n, p + 1 + window)):
-            t = toks[j]
-            if t == PLACEHOLDER:
-                continue
-            c = pget(t)
-            if c is None:
-                c = _pclass(t)
-            if in_object is not None and in_object[j]:
-                append("O_" + t)
-                if c:
-                    append("O" + c)
-                continue
-            append(("N_" if j - p <= 2 else "R_") + t)
-            if c:
-                append("R" + c)
+    wget = _WINDOW_ENTRY.get
+    if in_object is None:  # the same tokens in the same order, walked by slices
+        for p in positions:
+            lo = max(0, p - window)
+            mid = max(lo, p - 2)
+            for t in toks[lo:mid]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[1])
+                    if e[5]:
+                        append(e[5])
+            for t in toks[mid:p]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[0])
+                    if e[5]:
+                        append(e[5])
+            hi = min(n, p + 1 + window)
+            mid = min(hi, p + 3)
+            for t in toks[p + 1:mid]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[0])
+                    if e[6]:
+                        append(e[6])
+            for t in toks[mid:hi]:
+                if t != PLACEHOLDER:
+                    e = wget(t) or _window_entry(t)
+                    append(e[2])
+                    if e[6]:
+                        append(e[6])
+    else:
+        for p in positions:
+            for j in range(max(0, p - window), p):
+                t = toks[j]
+                if t == PLACEHOLDER:
+                    continue
+                e = wget(t) or _window_entry(t)
+                append(e[0] if p - j <= 2 else e[1])
+                if e[5]:
+                    append(e[5])
+            for j in range(p + 1, min(n, p + 1 + window)):
+                t = toks[j]
+                if t == PLACEHOLDER:
+                    continue
+                e = wget(t) or _window_entry(t)
+                if in_object is not None and in_object[j]:
+                    append(e[3])
+                    if e[7]:
+                        append(e[7])
+                    continue
+                append(e[0] if j - p <= 2 else e[2])
+                if e[6]:
+                    append(e[6])
     if clause:
-        seen: set[int] = set()
+        seen: set[int] | None = set() if len(positions) > 1 else None  # one mention: no clause seen twice
         for p in positions:
             a, b = clause_range(toks, p)
+            if seen is None and in_object is None:
+                for t in toks[a:b]:
+                    if t != PLACEHOLDER:
+                        e = wget(t) or _window_entry(t)
+                        append(e[4])
+                        if e[8]:
+                            append(e[8])
+                continue
             for j in range(a, b):
                 t = toks[j]
-                if t == PLACEHOLDER or j in seen or (in_object is not None and in_object[j]):
+                if t == PLACEHOLDER or (in_object is not None and in_object[j]):
                     continue
-                seen.add(j)
-                append("C_" + t)
-                c = pget(t)
-                if c is None:
-                    c = _pclass(t)
-                if c:
-                    append("C" + c)
+                if seen is not None:
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                e = wget(t) or _window_entry(t)
+                append(e[4])
+                if e[8]:
+                    append(e[8])
     if roles:
-        out += ["ROLE_" + target_role(toks, p) for p in positions]
+        if role_names is None:
+            role_names = [target_role(toks, p) for p in positions]
+        out += ["ROLE_" + r for r in role_names]
     return out, in_object
 
 
-def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], mention_texts: list[str],
-                 window: int, roles: bool = True) -> np.ndarray:
-    """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order)."""
+def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True) -> np.ndarray:
+    """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order).
+
+    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention."""
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
-    lens = np.fromiter((len(r[0]) for r in rows), dtype=np.int64, count=m)
+    lens = np.fromiter(map(len, map(_FIRST, rows)), dtype=np.int64, count=m)
     offsets = np.zeros(m, dtype=np.int64)
     np.cumsum(lens[:-1], out=offsets[1:])
     total = int(lens.sum())
-    flat: list[str] = []
-    for r in rows:
-        flat += r[0]
+    flat = list(chain.from_iterable(map(_FIRST, rows)))
     info = _token_table(flat)
     val, hp, hn = info[:, 0].copy(), info[:, 1].copy(), info[:, 2].copy()
     negator, quote, alpha, poss_mark = info[:, 3] > 0, info[:, 4] > 0, info[:, 5] > 0, info[:, 6] > 0
     row = np.repeat(np.arange(m), lens)
     idx = np.arange(total, dtype=np.int64)
     # every mention position: global index P, its row R
-    n_pos = [len(r[1]) for r in rows]
+    n_pos = list(map(len, map(_SECOND, rows)))
     R = np.repeat(np.arange(m), n_pos)
-    P = np.fromiter((p for r in rows for p in r[1]), dtype=np.int64, count=int(sum(n_pos))) + offsets[R]
+    P = np.fromiter(chain.from_iterable(map(_SECOND, rows)), dtype=np.int64, count=int(sum(n_pos))) + offsets[R]
     is_pos = np.zeros(total, dtype=bool)
     is_pos[P] = True
     starts_at = np.zeros(m + 1, dtype=np.int64)
     np.cumsum(n_pos, out=starts_at[1:])
     first = P[starts_at[:-1]] - offsets
     last = P[starts_at[1:] - 1] - offsets
-    for i, (toks, positions, in_object) in enumerate(rows):
+    for i, r in enumerate(rows):
+        in_object = r[2]
         if in_object is not None:
             o = int(offsets[i])
             obj = np.flatnonzero(np.asarray(in_object)) + o
@@ -843,8 +914,8 @@ def _dense_batch(rows: list[tuple[list[str], list[int], list[bool] | None]], men
     ])
     role_block = []
     if roles:
-        role_of = np.array([ROLES.index(r) if (r := target_role(toks, positions[0])) in ROLES else -1
-                            for toks, positions, _ in rows])
+        role_of = np.array([ROLES.index(r) if (r := (row[3] if len(row) > 3 else target_role(row[0], row[1][0])))
+                            in ROLES else -1 for row in rows])
     for k in range(len(ROLES)):
         if roles:
             role_block += [np.where(role_of == k, v_sentence, 0.0), np.where(role_of == k, v_far, 0.0)]
@@ -948,6 +1019,8 @@ class _CueIndex:
         self.exact: dict[str, list[tuple[int, int]]] = {}
         self.prefixes: list[tuple[str, tuple[int, int]]] = []
         self._rx: dict[tuple[int, tuple[int, ...]], re.Pattern] = {}
+        self._offsets: dict[tuple[bool, ...], np.ndarray] = {}
+        all_first: list[str] = []
         for name, rx, block, offsets in _compiled_cues(key):
             subs = list(cues["classes"][name]["patterns"])
             first, always = [], []
@@ -966,10 +1039,15 @@ class _CueIndex:
                             else:
                                 self.prefixes.append((w, (len(self.classes), k)))
             first_rx = re.compile("|".join(f"(?:{p})" for p in first)) if first else None
+            all_first += first
             self.classes.append((name, offsets, block, first_rx, tuple(always), subs, rx))
         self.exact_words = frozenset(self.exact)
         self.always_ids = [cls[4] for cls in self.classes]
         self.prefix_tuple = tuple(w for w, _ in self.prefixes)
+        self.no_hits = (False,) * len(self.classes)
+        # one pattern of every class's first_rx alternatives: it matches at a position exactly when some
+        # class's first_rx does, so where it does not, no class's first_rx needs trying there
+        self.any_first = re.compile("|".join(f"(?:{p})" for p in all_first)) if all_first else None
 
     def regex(self, c: int, ids: tuple[int, ...]) -> re.Pattern:
         key = (c, ids)
@@ -1004,13 +1082,36 @@ class _CueIndex:
                                  for c, cls in enumerate(self.classes)]
         return sent.triggers
 
-    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str) -> list[bool]:
-        triggers = self.sentence_triggers(sent)
-        tgt_at = []
+    def sentence_regexes(self, sent: _Sentence) -> list:
+        """Per class: the compiled pattern of :meth:`sentence_triggers` (None where there is none)."""
+        if sent.trigger_rx is None:
+            sent.trigger_rx = [self.regex(c, ids) if ids else None
+                               for c, ids in enumerate(self.sentence_triggers(sent))]
+            sent.any_rx = any(rx is not None for rx in sent.trigger_rx)
+        return sent.trigger_rx
+
+    def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str,
+             acts: list | None = None) -> tuple[bool, ...]:
+        """Whether each class fires; ``acts`` is ``[agent_act(toks, p) for p in positions]`` if known."""
+        trigger_rx = sent.trigger_rx if sent.trigger_rx is not None else self.sentence_regexes(sent)
+        any_first = self.any_first
+        first_at = []  # the placeholders where some class's first_rx can match
         at = joined.find(PLACEHOLDER)
-        while at >= 0:
-            tgt_at.append(at)
-            at = joined.find(PLACEHOLDER, at + 3)
+        has_target = at >= 0
+        if any_first is not None:
+            while at >= 0:
+                if any_first.match(joined, at):
+                    first_at.append(at)
+                at = joined.find(PLACEHOLDER, at + 3)
+        if not first_at and not sent.any_rx:
+            # no class can fire but praise_agent, and that only where the target is the agent of a praise verb
+            if acts is None:
+                acts = [agent_act(toks, p) for p in positions]
+            for act in acts:
+                if act is not None and act[0] == "PRAISE":
+                    break
+            else:
+                return self.no_hits
         out = []
         for c, (name, _, block, first_rx, always, _, rx) in enumerate(self.classes):
             if block is not None:
@@ -1024,22 +1125,37 @@ class _CueIndex:
                     continue
             if name == "praise_agent":
                 hit = False
-                for p in positions:
-                    act = agent_act(toks, p)
+                for act in (acts if acts is not None else [agent_act(toks, p) for p in positions]):
                     if act is not None and act[0] == "PRAISE":
                         obj = " " + " ".join(toks[act[1] + 1:act[1] + 16]) + " "
                         hit = hit or bool(rx is not None and rx.search(obj))
                 out.append(hit)
                 continue
-            if rx is None or not tgt_at:
+            if rx is None or not has_target:
                 out.append(False)
                 continue
-            hit = first_rx is not None and any(first_rx.match(joined, a) for a in tgt_at)
+            hit = False
+            if first_at and first_rx is not None:
+                for a in first_at:
+                    if first_rx.match(joined, a):
+                        hit = True
+                        break
             if not hit:
-                ids = triggers[c]
-                hit = bool(ids) and self.regex(c, ids).search(joined) is not None
+                trx = trigger_rx[c]
+                hit = trx is not None and trx.search(joined) is not None
             out.append(hit)
-        return out
+        return tuple(out)
+
+    def offsets_of(self, hits: tuple[bool, ...]) -> np.ndarray:
+        """The sum of the offsets of the classes that fire, added in class order from zeros (cached)."""
+        off = self._offsets.get(hits)
+        if off is None:
+            off = np.zeros(len(LABELS))
+            for (_, class_off, *_), hit in zip(self.classes, hits):
+                if hit:
+                    off += class_off
+            self._offsets[hits] = off
+        return off
 
 
 @lru_cache(maxsize=32)
@@ -1047,10 +1163,18 @@ def _cue_index(key: str) -> _CueIndex:
     return _CueIndex(key)
 
 
+_SEPARATOR = ["|||"]
+
+
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
-                     features: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+                     features: bool = True, roles: bool = True,
+                     as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
     """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs.
+
+    With ``as_tokens`` each document is given as its list of tokens instead (what the stance model's
+    analyzer, ``\\S+``, finds in the document string: no token contains white space), so the model can
+    count n-grams without joining and re-splitting the strings.
 
     Python's cyclic garbage collector is paused meanwhile (and restored after): the batch allocates many
     small lists that live until it returns, and collections triggered by them cost about a quarter of the
@@ -1060,7 +1184,7 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
     gc.disable()
     try:
         return _featurize_batch_inner(texts, targets, window, clause, mask_entities, speech_acts, cues, features,
-                                      roles)
+                                      roles, as_tokens)
     finally:
         if enabled:
             gc.enable()
@@ -1068,7 +1192,8 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
 
 def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                            mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None,
-                           features: bool, roles: bool) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+                           features: bool, roles: bool,
+                           as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
     rows: list[tuple[list[str], list[int], list[bool] | None]] = []
@@ -1080,21 +1205,29 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
         if sent is None:
             sent = sentences[text] = _Sentence(text)
         toks, positions, caps = sent.mask(text, spans, mask_entities)
+        acts = [agent_act(toks, p) for p in positions] if speech_acts and features or index is not None else None
         if index is not None:
             joined = " ".join(toks)
-            for (_, off, *_), hit in zip(index.classes, index.hits(sent, toks, positions, joined)):
-                if hit:
-                    offsets[i] += off
+            hits = index.hits(sent, toks, positions, joined, acts)
+            if any(hits):
+                offsets[i] = index.offsets_of(hits)
         if not features:
             continue
         if not toks:
-            toks, caps = [PLACEHOLDER], [False]
+            toks, caps, acts = [PLACEHOLDER], [False], None
         if not positions:
-            positions = [0]
-        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles)
+            positions, acts = [0], None
+        role_names = [target_role(toks, p) for p in positions] if roles else None
+        window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles,
+                                                      acts if speech_acts else None, role_names)
         sentence = entity_mask(toks, caps) if mask_entities else toks
-        docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
-        rows.append((toks, positions, in_object))
+        if as_tokens:
+            doc = sentence + _SEPARATOR
+            doc += window_tokens
+            docs.append(doc)
+        else:
+            docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
+        rows.append((toks, positions, in_object, role_names[0]) if roles else (toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
     dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
     return docs, dense, offsets
@@ -1185,12 +1318,17 @@ class StanceClassifier:
         texts, targets = _check_inputs(texts, targets)
         cues = getattr(self, "cues_", None)
         use_cues = bool(cues and self.cue_scale)
+        # the documents' tokens are what the analyzer of the model that fit() builds would find in them
+        as_tokens = not model.lowercase and model.token_pattern == r"\S+"
         docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
                                                 self.speech_acts, cues if use_cues else None,
-                                                roles=self.roles)
+                                                roles=self.roles, as_tokens=as_tokens)
         if not docs:
             return np.zeros((0, 3))
-        logits = model.decision_function(docs, dense)
+        if as_tokens:
+            logits = model._decision_function_tokens(docs, dense)
+        else:
+            logits = model.decision_function(docs, dense)
         if use_cues:
             offsets = offsets * float(self.cue_scale)
             order = [_LABEL_VALUES.index(v) for v in model.classes_.tolist()]
