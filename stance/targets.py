@@ -439,12 +439,7 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
         for p in positions:
             a, b = clause_range(toks, p)
             if seen is None and in_object is None:
-                for t in toks[a:b]:
-                    if t != PLACEHOLDER:
-                        e = wget(t) or _window_entry(t)
-                        append(e[4])
-                        if e[8]:
-                            append(e[8])
+                _append_entries(toks[a:b], 4, 8, append)
                 continue
             for j in range(a, b):
                 if j in seen or toks[j] == PLACEHOLDER or in_object[j]:
@@ -694,6 +689,18 @@ def _window_entry(t: str) -> tuple[str, str, str, str, str, str, str, str, str]:
     return e
 
 
+def _append_entries(tokens: list[str], name: int, polarity: int, append) -> None:
+    """Append each token's window feature ``name`` (and its polarity feature, if any) from its
+    :func:`_window_entry`; the target placeholder is skipped."""
+    wget = _WINDOW_ENTRY.get
+    for t in tokens:
+        if t != PLACEHOLDER:
+            e = wget(t) or _window_entry(t)
+            append(e[name])
+            if e[polarity]:
+                append(e[polarity])
+
+
 def _window_and_clause(toks: list[str], positions: list[int], window: int, clause: bool,
                        speech_acts: bool, roles: bool = True,
                        acts: list | None = None, role_names: list[str] | None = None
@@ -725,32 +732,12 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
         for p in positions:
             lo = max(0, p - window)
             mid = max(lo, p - 2)
-            for t in toks[lo:mid]:
-                if t != PLACEHOLDER:
-                    e = wget(t) or _window_entry(t)
-                    append(e[1])
-                    if e[5]:
-                        append(e[5])
-            for t in toks[mid:p]:
-                if t != PLACEHOLDER:
-                    e = wget(t) or _window_entry(t)
-                    append(e[0])
-                    if e[5]:
-                        append(e[5])
+            _append_entries(toks[lo:mid], 1, 5, append)  # far left
+            _append_entries(toks[mid:p], 0, 5, append)  # near left
             hi = min(n, p + 1 + window)
             mid = min(hi, p + 3)
-            for t in toks[p + 1:mid]:
-                if t != PLACEHOLDER:
-                    e = wget(t) or _window_entry(t)
-                    append(e[0])
-                    if e[6]:
-                        append(e[6])
-            for t in toks[mid:hi]:
-                if t != PLACEHOLDER:
-                    e = wget(t) or _window_entry(t)
-                    append(e[2])
-                    if e[6]:
-                        append(e[6])
+            _append_entries(toks[p + 1:mid], 0, 6, append)  # near right
+            _append_entries(toks[mid:hi], 2, 6, append)  # far right
     else:
         for p in positions:
             for j in range(max(0, p - window), p):
@@ -779,12 +766,7 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
         for p in positions:
             a, b = clause_range(toks, p)
             if seen is None and in_object is None:
-                for t in toks[a:b]:
-                    if t != PLACEHOLDER:
-                        e = wget(t) or _window_entry(t)
-                        append(e[4])
-                        if e[8]:
-                            append(e[8])
+                _append_entries(toks[a:b], 4, 8, append)
                 continue
             for j in range(a, b):
                 t = toks[j]
