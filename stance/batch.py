@@ -54,6 +54,7 @@ import sys
 import time
 from collections import Counter, deque
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -306,6 +307,19 @@ def format_record(record: ArticleResult | FailedItem, fmt: str = "jsonl", genres
     if fmt == "csv":
         return _csv_text(csv_rows(record, genres))
     return record.to_json() + "\n"
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A record as the worker hands it back: its id, its output text, and the failure if it is one."""
+
+    id: str
+    text: str
+    failure: FailedItem | None
+
+
+def _render(record: ArticleResult | FailedItem, fmt: str, genres: Sequence[str]) -> _Rendered:
+    return _Rendered(record.id, format_record(record, fmt, genres), record if isinstance(record, FailedItem) else None)
 
 
 class _Writer:
@@ -578,27 +592,29 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
                     bar=progress_bar)
     slots: deque = deque()
 
-    def emit(record: ArticleResult | FailedItem, fallback: str | None) -> None:
+    def emit(record: _Rendered, fallback: str | None) -> None:
         if fallback:
             summary.fallback += 1
             bar.message(f"stance: warning: {record.id}: not UTF-8, read as {fallback}")
-        if isinstance(record, FailedItem):
+        failure = record.failure
+        if failure is not None:
             summary.failed += 1
-            summary.errors[record.error_type] += 1
-            bar.message(f"stance: {record.id}: {record.error_type}: {record.message}")
+            summary.errors[failure.error_type] += 1
+            bar.message(f"stance: {failure.id}: {failure.error_type}: {failure.message}")
         else:
             summary.scored += 1
-        writer.write(format_record(record, fmt, genres))
+        writer.write(record.text)
         bar.advance()
 
     def drain_failures() -> None:
         while slots and isinstance(slots[0][0], FailedItem):
             failure, _ = slots.popleft()
-            emit(failure, None)
+            emit(_render(failure, fmt, genres), None)
 
     try:
+        # records are formatted where they are scored (in the workers of a parallel run)
         stream = iter_classify(model, _sources(root, globs, max_bytes, done, slots, summary, exclude),
-                               n_jobs=n_jobs, batch_size=batch_size)
+                               n_jobs=n_jobs, batch_size=batch_size, render=partial(_render, fmt=fmt, genres=genres))
         for result in stream:
             drain_failures()
             item_id, fallback = slots.popleft()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -311,7 +311,7 @@ _WORKER_MODELS: dict[str, "Model"] = {}
 
 
 def _worker_batch(model_ref: Any, items: list[tuple[str | None, Any]],
-                  actors: Mapping[str, Sequence[str]] | None) -> list[ArticleResult | FailedItem]:
+                  actors: Mapping[str, Sequence[str]] | None, render: Callable[[Any], Any] | None = None) -> list[Any]:
     # Workers receive a model path rather than the model itself, and load it once each.
     if isinstance(model_ref, str):
         from .model import load_model
@@ -319,7 +319,8 @@ def _worker_batch(model_ref: Any, items: list[tuple[str | None, Any]],
         if model_ref not in _WORKER_MODELS:
             _WORKER_MODELS[model_ref] = load_model(model_ref)
         model_ref = _WORKER_MODELS[model_ref]
-    return classify_batch(model_ref, items, actors)
+    results = classify_batch(model_ref, items, actors)
+    return results if render is None else [render(r) for r in results]
 
 
 def _batches(items: Iterable[tuple[str | None, Any]], size: int) -> Iterator[list[tuple[str | None, Any]]]:
@@ -334,19 +335,24 @@ def _batches(items: Iterable[tuple[str | None, Any]], size: int) -> Iterator[lis
 
 
 def iter_classify(model: "Model", items: Iterable[tuple[str | None, Any]], *, n_jobs: int = 1, batch_size: int = 32,
-                  actors: Mapping[str, Sequence[str]] | None = None) -> Iterator[ArticleResult | FailedItem]:
-    """Stream (id, text) pairs through the model, in input order; failures come back as FailedItem."""
+                  actors: Mapping[str, Sequence[str]] | None = None,
+                  render: Callable[[ArticleResult | FailedItem], Any] | None = None) -> Iterator[Any]:
+    """Stream (id, text) pairs through the model, in input order; failures come back as FailedItem.
+
+    ``render`` (picklable) is applied to each result where it is made: in a parallel run the workers then send
+    back what it returns (say, a JSON line) instead of the whole result objects, and the parent has less to do.
+    """
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
     if n_jobs == 1:
         for batch in _batches(items, batch_size):
-            yield from _worker_batch(model, batch, actors)
+            yield from _worker_batch(model, batch, actors, render)
         return
     from joblib import Parallel, delayed
 
     model_ref: Any = str(model.path) if model.path is not None else model
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    for results in parallel(delayed(_worker_batch)(model_ref, batch, actors) for batch in _batches(items, batch_size)):
+    for results in parallel(delayed(_worker_batch)(model_ref, batch, actors, render) for batch in _batches(items, batch_size)):
         yield from results
 
 

@@ -185,3 +185,19 @@ def test_classify_many_parallel_equals_serial(model, seed_texts):
 def test_only_boilerplate_is_reported(model):
     with pytest.raises(stance.InvalidInputError, match="web chrome"):
         stance.classify("Read also:\n19:08\n2 November\nTags:", model=model)
+
+
+def _id_and_genre(result):
+    return (result.id, getattr(result, "genre", None))
+
+
+def test_iter_classify_render_applies_to_every_result_in_order():
+    from stance.pipeline import iter_classify
+
+    model = stance.load_model()
+    items = [("a", "Russia attacked Ukraine again, officials said on Monday."), ("b", "   "),
+             ("c", "I think the minister is wrong, and we should say so.")]
+    plain = list(iter_classify(model, items, batch_size=2))
+    rendered = list(iter_classify(model, items, batch_size=2, render=_id_and_genre))
+    assert rendered == [_id_and_genre(r) for r in plain]
+    assert [r[0] for r in rendered] == ["a", "b", "c"] and rendered[1][1] is None  # "b" is a failure record

@@ -48,9 +48,10 @@ def fake_result(item_id: str, text: str) -> ArticleResult | FailedItem:
                          {"name": "fake", "version": str(len(text))})
 
 
-def fake_iter_classify(model, items, *, n_jobs=1, batch_size=32, actors=None):
+def fake_iter_classify(model, items, *, n_jobs=1, batch_size=32, actors=None, render=None):
     for item_id, text in items:
-        yield fake_result(item_id, text)
+        result = fake_result(item_id, text)
+        yield result if render is None else render(result)
 
 
 @pytest.fixture
@@ -237,12 +238,12 @@ def test_results_are_flushed_one_by_one_and_files_read_lazily(tmp_path, monkeypa
     monkeypatch.setattr(batch, "read_document", lambda path, max_bytes: reads.append(path) or real_read(path, max_bytes))
     lag = []
 
-    def checking_iter(model, items, **kwargs):
+    def checking_iter(model, items, render, **kwargs):
         for n, (item_id, text) in enumerate(items):
             # everything returned before this item is already on disk, as whole lines
             assert out_path.read_bytes().count(b"\n") == n
             lag.append(len(reads) - n)
-            yield fake_result(item_id, text)
+            yield render(fake_result(item_id, text))
 
     monkeypatch.setattr(batch, "iter_classify", checking_iter)
     with batch.open_output(out_path, append=False) as out:
