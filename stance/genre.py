@@ -27,7 +27,7 @@ import math
 import re
 import zipfile
 from collections import Counter
-from itertools import chain, count
+from itertools import chain, count, repeat
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -220,6 +220,80 @@ def stage1_tokens(model: LinearTextClassifier, texts: Sequence[str],
             filtered = filter_tokens(norm, allowed)
             out.append(find(filtered.lower() if model.lowercase else filtered))
     return out
+
+
+class _WordId(dict):
+    """raw token → the word id (in ``words``, the stage-1 model's n-gram index) of what the analyzer sees after
+    :func:`filter_tokens`: the lower-cased token if it is in ``allowed``, else ``xrare``; ``-1`` for a word the
+    vocabulary lacks.  Filled in on first sight (bounded)."""
+
+    __slots__ = ("allowed", "words")
+
+    def __init__(self, allowed: frozenset[str] | set[str] | None, words: dict[str, int]) -> None:
+        super().__init__()
+        self.allowed = allowed
+        self.words = words
+
+    def __missing__(self, token: str) -> int:
+        low = token.lower()
+        if self.allowed and low not in self.allowed:
+            low = "xrare"
+        out = self.words.get(low, -1)
+        if len(self) < 200_000:
+            self[token] = out
+        return out
+
+
+_WORD_IDS: dict[tuple[int, int], _WordId] = {}
+
+
+def _word_id_memo(allowed: frozenset[str] | set[str] | None, words: dict[str, int]) -> _WordId:
+    """One memo per (frozen allowed set or None, index words), kept across calls (a mutable set: a fresh one)."""
+    if allowed is not None and not isinstance(allowed, frozenset):
+        return _WordId(allowed, words)
+    key = (id(allowed), id(words))
+    memo = _WORD_IDS.get(key)
+    if memo is None or memo.allowed is not allowed or memo.words is not words:
+        if len(_WORD_IDS) > 16:
+            _WORD_IDS.clear()
+        memo = _WORD_IDS[key] = _WordId(allowed, words)
+    return memo
+
+
+def stage1_ids(model: LinearTextClassifier, texts: Sequence[str],
+               allowed: frozenset[str] | set[str] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(ids, lengths)``: the word ids (``model._ngram_index()``) of :func:`stage1_tokens`' tokens, all texts'
+    one after the other, and each text's number of tokens: what ``model._counts_of_ids`` counts.  ``None`` when
+    the model's vocabulary has no such index (n-grams longer than 2)."""
+    index = model._ngram_index()
+    if not index:
+        return None
+    words = index[0]
+    fast = model.lowercase and model.token_pattern == TOKEN_PATTERN
+    memo = _word_id_memo(allowed or None, words)
+    get = memo.__getitem__
+    find = model._token_re.findall
+    flat: list[int] = []
+    lengths = []
+    for text in texts:
+        norm = normalise(text)
+        if fast and norm.isascii():
+            ids = list(map(get, _TOKEN.findall(norm)))
+        else:
+            filtered = filter_tokens(norm, allowed)
+            ids = list(map(words.get, find(filtered.lower() if model.lowercase else filtered), repeat(-1)))
+        flat += ids
+        lengths.append(len(ids))
+    return np.array(flat, dtype=np.int64), np.array(lengths, dtype=np.int64)
+
+
+def stage1_proba(model: LinearTextClassifier, texts: Sequence[str], allowed: frozenset[str] | set[str] | None,
+                 dense: np.ndarray) -> np.ndarray:
+    """``model.predict_proba_tokens(stage1_tokens(model, texts, allowed), dense)``, counted from word ids."""
+    found = stage1_ids(model, texts, allowed)
+    if found is None:
+        return model.predict_proba_tokens(stage1_tokens(model, texts, allowed), dense)
+    return model.predict_proba_ids(found[0], found[1], dense)
 
 
 def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: int) -> set[str]:
@@ -746,7 +820,7 @@ class GenreClassifier:
         return p1
 
     def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        proba = model.predict_proba_tokens(stage1_tokens(model, texts, self.allowed_words), dense)
+        proba = stage1_proba(model, texts, self.allowed_words, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         return proba[:, order]
 
@@ -896,7 +970,7 @@ class GenreClassifier:
             return [np.zeros((0, k)) for _ in articles]
         dense = features_matrix(paragraphs, self.subjectivity)
         model = self.stage1_
-        proba = model.predict_proba_tokens(stage1_tokens(model, paragraphs, self.allowed_words), dense)
+        proba = stage1_proba(model, paragraphs, self.allowed_words, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         dense_z = (dense - model.dense_mean_) / model.dense_scale_
         lengths = np.array([len(p) for p in paragraphs])

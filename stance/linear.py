@@ -220,15 +220,22 @@ class LinearTextClassifier:
 
     def _counts_of_tokens(self, token_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_counts` from each text's tokens (as the analyzer gives them: lower-cased, if it lower-cases)."""
-        min_n, max_n = self.ngram_range
         index = self._ngram_index()
         if not index:
             return self._counts_slow(token_lists)
-        words, unigram_cols, n_words, bigram_keys, bigram_cols = index
+        words = index[0]
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        n_docs = len(token_lists)
-        total = int(lengths.sum())
         ids = np.array(list(map(words.get, chain.from_iterable(token_lists), repeat(-1))), dtype=np.int64)
+        return self._counts_of_ids(ids, lengths)
+
+    def _counts_of_ids(self, ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_counts_of_tokens` from the texts' tokens as word ids of :meth:`_ngram_index` (``-1`` for a
+        token that is no word of the vocabulary), all texts' ids one after the other, ``lengths`` per text.
+        Only for a vocabulary of uni- and bigrams (``_ngram_index()`` not ``False``)."""
+        min_n, max_n = self.ngram_range
+        _, unigram_cols, n_words, bigram_keys, bigram_cols = self._ngram_index()
+        n_docs = len(lengths)
+        total = int(lengths.sum())
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         offsets = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -264,7 +271,11 @@ class LinearTextClassifier:
         else:
             f_doc = f_col = f_order = np.zeros(0, dtype=np.int64)
         vocab_size = max(len(self.vocabulary_), 1)
-        sort = np.argsort(f_order, kind="stable")
+        # f_order holds distinct integers below 2 * total (text d's unigrams at 2 * offset + i, its bigrams at
+        # 2 * offset + length + i), so scattering their positions into slots gives argsort(f_order) in O(n)
+        slots = np.full(2 * total + 1, -1, dtype=np.int64)
+        slots[f_order] = np.arange(len(f_order), dtype=np.int64)
+        sort = slots[slots >= 0]
         key = f_doc[sort] * vocab_size + f_col[sort]
         uniq, first_at, counts = np.unique(key, return_index=True, return_counts=True)
         order = np.argsort(first_at, kind="stable")
@@ -371,6 +382,11 @@ class LinearTextClassifier:
     def predict_proba_tokens(self, token_lists: Sequence[list[str]], dense: np.ndarray | None = None) -> np.ndarray:
         """:meth:`predict_proba` of texts given as their analyzer tokens (see :meth:`transform_tokens`)."""
         X = self._stack(self.transform_tokens(token_lists), dense)
+        return softmax((np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_) / self.temperature)
+
+    def predict_proba_ids(self, ids: np.ndarray, lengths: np.ndarray, dense: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`predict_proba` of texts given as their tokens' word ids (see :meth:`_counts_of_ids`)."""
+        X = self._stack(self._tfidf(len(lengths), *self._counts_of_ids(ids, lengths)), dense)
         return softmax((np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_) / self.temperature)
 
     def predict_proba(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,69 @@
+"""The third round of speed work (genre stage 1 counted from word ids, linear counts without sorting by
+position, ...) gives exactly what the plain code gave: each fast path is compared with a straightforward
+reference on the seeds and on awkward inputs (unicode, empty strings, odd punctuation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stance import genre as g
+from stance.linear import LinearTextClassifier
+
+from test_speed_equivalence2 import AWKWARD
+
+
+@pytest.fixture(scope="module")
+def paragraphs(seed_texts):
+    paras = [p for t in seed_texts.values() for p in t.split("\n")]
+    return (paras + AWKWARD + [p.upper() for p in paras[:20]] + [p.lower() for p in paras[:20]]
+            + ["dogs' rock'n'roll 'quoted' it's", "İstanbul Xname XNAME xname", "snake_case 3.5 x_1",
+               "xrare XRARE the the the", "", "said said. Said"])
+
+
+def _same_csr(a, b) -> bool:
+    return (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+            and np.array_equal(a.data, b.data) and a.data.dtype == b.data.dtype)
+
+
+def test_stage1_ids_are_the_ids_of_stage1_tokens(paragraphs, model):
+    clf = model.genre.stage1_
+    words = clf._ngram_index()[0]
+    for allowed in (model.genre.allowed_words, None, frozenset(), frozenset({"the", "dogs"}), {"said"}):
+        for texts in (paragraphs, paragraphs[::-1], [], [""], ["The"]):
+            ids, lengths = g.stage1_ids(clf, texts, allowed)
+            tokens = g.stage1_tokens(clf, texts, allowed)
+            assert lengths.tolist() == [len(t) for t in tokens]
+            assert ids.dtype == np.int64 and lengths.dtype == np.int64
+            assert ids.tolist() == [words.get(w, -1) for t in tokens for w in t]
+
+
+def test_counts_of_ids_equal_the_plain_counts(paragraphs, model):
+    clf = model.genre.stage1_
+    tokens = g.stage1_tokens(clf, paragraphs, model.genre.allowed_words)
+    for lists in (tokens, tokens[:1], [[]], [[], ["the"], []], [["the", "the", "xrare"]] * 3, []):
+        fast = clf._counts_of_tokens(lists)
+        slow = clf._counts_slow(lists)
+        for a, b in zip(fast, slow):
+            assert a.tolist() == b.tolist()  # same columns in the same order within each row
+
+
+def test_stage1_proba_is_the_token_path(paragraphs, model):
+    clf = model.genre.stage1_
+    allowed = model.genre.allowed_words
+    dense = g.features_matrix(paragraphs, model.genre.subjectivity)
+    ours = g.stage1_proba(clf, paragraphs, allowed, dense)
+    ref = clf.predict_proba_tokens(g.stage1_tokens(clf, paragraphs, allowed), dense)
+    assert ours.tobytes() == ref.tobytes()
+    docs = [g.filter_tokens(g.normalise(t), allowed) for t in paragraphs]
+    assert _same_csr(clf.transform(docs), clf._tfidf(len(paragraphs), *clf._counts_of_ids(
+        *g.stage1_ids(clf, paragraphs, allowed))))
+
+
+def test_stage1_proba_without_an_ngram_index_takes_the_token_path():
+    clf = LinearTextClassifier(ngram_range=(1, 3))
+    clf.fit(["a b c", "b c d", "c d e", "a c e"] * 3, ["x", "y", "x", "y"] * 3)
+    assert g.stage1_ids(clf, ["a b c"], None) is None
+    texts = ["a b c d", "", "e e a"]
+    assert np.array_equal(g.stage1_proba(clf, texts, None, None),
+                          clf.predict_proba_tokens(g.stage1_tokens(clf, texts, None)))
