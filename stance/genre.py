@@ -70,7 +70,9 @@ _SPEAKER_QA = re.compile(r"^(?:Q|A|Question|Answer)\s*[.:]\s", re.I)
 _SPEAKER_NAME = re.compile(r"^((?:[A-Z][\w'’\-]*\.?\s){0,3}[A-Z][\w'’\-]*)\s?[.:]\s+(?=[\"“A-Z0-9])")
 _QUOTE = re.compile(r"[\"“”]")
 _DIGIT = re.compile(r"\d[\d,.]*")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# = r"\b(?:19|20)\d\d\b": the word-boundary test comes after the first character (a pattern that starts with
+# an assertion is tried at every position; one that starts with a character uses the engine's fast scan)
+_YEAR = re.compile(r"(?:1(?<!\w1)9|2(?<!\w2)0)\d\d\b")
 _CAPWORD = re.compile(r"\b[A-Z][a-z]+")
 _SENT_END = re.compile(r"[.!?]+(?:\s|$)")
 
@@ -88,7 +90,8 @@ _MOJIBAKE = re.compile(r"â\S{0,2}|Ã\S?|Â")
 _TRANS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": " - ", "\u00a0": " "})
 _TRANS_PAIRS = tuple((chr(k), v) for k, v in _TRANS.items())
 _SENT_START = re.compile(r"(^|[.!?:;\"(]\s+|\n)$")
-_CAP_TOKEN = re.compile(r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b")
+# = r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b", the leading \b tested after the capital (see _YEAR)
+_CAP_TOKEN = re.compile(r"[A-Z](?<!\w.)[a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b")
 _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary Minister Prime Congressman "
                        "Congresswoman Sir Madam Interviewer Question Answer".split())
 _ABBR_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Prof|Rev|Lt|Col)\.\s+$")
@@ -440,7 +443,8 @@ def _common(words: Any, vocab: dict[str, int]) -> set[str] | frozenset[str]:
 # _CAPWORD and _ALLCAPS in one scan: both start at a word boundary with a capital; a capitalised word's
 # match ("Xy") yields its second letter, an all-caps word's match ("XYZ") the empty string.  Neither can start
 # inside a word, so taking only two letters of a capitalised word finds the same matches as _CAPWORD does.
-_CAPS = re.compile(r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)")
+# = r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)", the leading \b tested after the capital (see _YEAR)
+_CAPS = re.compile(r"[A-Z](?<!\w.)(?:([a-z])|[A-Z]{2,}\b)")
 
 
 def _lower_tokens(text: str) -> list[str]:

@@ -67,3 +67,29 @@ def test_stage1_proba_without_an_ngram_index_takes_the_token_path():
     texts = ["a b c d", "", "e e a"]
     assert np.array_equal(g.stage1_proba(clf, texts, None, None),
                           clf.predict_proba_tokens(g.stage1_tokens(clf, texts, None)))
+
+
+# -- regexes whose leading word boundary moved after the first character ----------------------------------
+def _fuzz_texts(n: int = 3000) -> list[str]:
+    import random
+
+    rng = random.Random(7)
+    alphabet = list("aZ19 20'’-_.\n\t,!?Xx") + ["19", "20", "1999", "2024", "Ab", "ABC", "é", "É", "ß", "\u00a0",
+                                                 "٣", "_1999", "a2000", "O'Brien", "Smith-Jones", "Mc'Do"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("_YEAR", r"\b(?:19|20)\d\d\b"),
+    ("_CAP_TOKEN", r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b"),
+    ("_CAPS", r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)"),
+])
+def test_boundary_after_first_character_regexes_match_the_reference(name, reference, paragraphs):
+    import re
+
+    ours, ref = getattr(g, name), re.compile(reference)
+    extra = ["1999", "x1999", "_2000", "é2000", "2000s", "1999_", "A", "É A", "ÉA", "_Abc", "aAbc", "Abc",
+             "AB", "ABC", "ABCd", "O'Brien-Smith", "x\nAbc", "\nAbc", "٣2000"]
+    for text in paragraphs + extra + _fuzz_texts():
+        assert [m.span() for m in ours.finditer(text)] == [m.span() for m in ref.finditer(text)], text
+        assert ours.findall(text) == ref.findall(text), text
