@@ -140,7 +140,9 @@ def normalise(text: str) -> str:
     return "".join(out)
 
 
-_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
+# = r"(?u)\b\w[\w']*\b" (a word character, then word characters and apostrophes, up to the last word
+# character): the same matches without testing a word boundary at every position
+_TOKEN = re.compile(r"\w+(?:'[\w']*\b)?")
 
 
 _TOKEN_SPLIT = re.compile(r"(?u)\b(\w[\w']*)\b")  # _TOKEN as one group: split() keeps the words

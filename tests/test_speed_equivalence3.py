@@ -83,13 +83,14 @@ def _fuzz_texts(n: int = 3000) -> list[str]:
     ("_YEAR", r"\b(?:19|20)\d\d\b"),
     ("_CAP_TOKEN", r"\b[A-Z][a-z]*(?:'[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*\b"),
     ("_CAPS", r"\b[A-Z](?:([a-z])|[A-Z]{2,}\b)"),
+    ("_TOKEN", r"(?u)\b\w[\w']*\b"),
 ])
 def test_boundary_after_first_character_regexes_match_the_reference(name, reference, paragraphs):
     import re
 
     ours, ref = getattr(g, name), re.compile(reference)
     extra = ["1999", "x1999", "_2000", "é2000", "2000s", "1999_", "A", "É A", "ÉA", "_Abc", "aAbc", "Abc",
-             "AB", "ABC", "ABCd", "O'Brien-Smith", "x\nAbc", "\nAbc", "٣2000"]
+             "AB", "ABC", "ABCd", "O'Brien-Smith", "x\nAbc", "\nAbc", "٣2000", "don't''", "'abc'", "a''b", "a'", "'", "''a", "x'y'z'", "é'é", "_'_"]
     for text in paragraphs + extra + _fuzz_texts():
         assert [m.span() for m in ours.finditer(text)] == [m.span() for m in ref.finditer(text)], text
         assert ours.findall(text) == ref.findall(text), text
