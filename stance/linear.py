@@ -271,15 +271,25 @@ class LinearTextClassifier:
         else:
             f_doc = f_col = f_order = np.zeros(0, dtype=np.int64)
         vocab_size = max(len(self.vocabulary_), 1)
-        # f_order holds distinct integers below 2 * total (text d's unigrams at 2 * offset + i, its bigrams at
-        # 2 * offset + length + i), so scattering their positions into slots gives argsort(f_order) in O(n)
-        slots = np.full(2 * total + 1, -1, dtype=np.int64)
-        slots[f_order] = np.arange(len(f_order), dtype=np.int64)
-        sort = slots[slots >= 0]
-        key = f_doc[sort] * vocab_size + f_col[sort]
-        uniq, first_at, counts = np.unique(key, return_index=True, return_counts=True)
-        order = np.argsort(first_at, kind="stable")
-        uniq, counts = uniq[order], counts[order]
+        # the distinct (text, column) keys with their counts, ordered by where each first occurs (f_order holds
+        # distinct integers below 2 * total: text d's unigrams at 2 * offset + i, its bigrams at 2 * offset +
+        # length + i).  The same as np.unique(key sorted by f_order, return_index, return_counts) reordered by
+        # first index, with an unstable sort (each group's first occurrence is its least f_order) and a
+        # scatter for the final order, instead of two stable sorts.
+        key = f_doc * vocab_size + f_col
+        if len(key):
+            perm = np.argsort(key)
+            sorted_key = key[perm]
+            starts = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+            uniq = sorted_key[starts]
+            counts = np.diff(np.append(starts, len(sorted_key)))
+            first = np.minimum.reduceat(f_order[perm], starts)
+            slots = np.full(2 * total + 1, -1, dtype=np.int64)
+            slots[first] = np.arange(len(first), dtype=np.int64)
+            order = slots[slots >= 0]
+            uniq, counts = uniq[order], counts[order]
+        else:
+            uniq = counts = np.zeros(0, dtype=np.int64)
         rows, columns = uniq // vocab_size, uniq % vocab_size
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])

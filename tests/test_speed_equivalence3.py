@@ -94,3 +94,27 @@ def test_boundary_after_first_character_regexes_match_the_reference(name, refere
     for text in paragraphs + extra + _fuzz_texts():
         assert [m.span() for m in ours.finditer(text)] == [m.span() for m in ref.finditer(text)], text
         assert ours.findall(text) == ref.findall(text), text
+
+
+def _random_token_lists(words: list[str], n_docs: int, seed: int) -> list[list[str]]:
+    import random
+
+    rng = random.Random(seed)
+    pool = words + ["unknownword", "xrare", "", "é", "the"]
+    return [[rng.choice(pool) for _ in range(rng.choice([0, 1, 2, 3, 8, 40]))] for _ in range(n_docs)]
+
+
+@pytest.mark.parametrize("which", ["genre", "stance"])
+def test_counts_equal_the_plain_counts_on_random_token_lists(which, model):
+    clf = model.genre.stage1_ if which == "genre" else model.stance.model_
+    assert clf._ngram_index()
+    # words that make bigrams of the vocabulary, so that many pairs hit
+    words = sorted({w for term in list(clf.vocabulary_)[:3000] for w in term.split(" ")})
+    for seed in range(5):
+        lists = _random_token_lists(words, 60, seed)
+        for a, b in zip(clf._counts_of_tokens(lists), clf._counts_slow(lists)):
+            assert a.dtype == np.int64 and a.tolist() == b.tolist()
+    # repeated texts and one long text (many repeats of the same uni- and bigrams)
+    lists = [words[:50] * 3, words[:50] * 3, [], words[10:12] * 100]
+    for a, b in zip(clf._counts_of_tokens(lists), clf._counts_slow(lists)):
+        assert a.tolist() == b.tolist()
