@@ -120,23 +120,27 @@ def normalise(text: str) -> str:
                 text = text.replace(char, plain)
         if "â" in text or "Ã" in text or "Â" in text:
             text = _MOJIBAKE.sub("", text)
-    out, last = [], 0
+    out: list[str] = []
+    append = out.append
+    last = 0
     kept = _KEEP_CAPS
     starts_sentence = _STARTS_SENTENCE
     for m in _CAP_TOKEN.finditer(text):
-        if m.group() in kept:
+        start, end = m.span()
+        if text[start:end] in kept:
             continue
-        start = m.start()
-        before = text[max(0, start - 8):start]
+        before = text[start - 8:start] if start >= 8 else text[:start]
         skip = starts_sentence.get(before)
         if skip is None:
             skip = _starts_sentence(before)
         if skip:
             continue
-        out.append(text[last:start])
-        out.append("Xname")
-        last = m.end()
-    out.append(text[last:])
+        append(text[last:start])
+        append("Xname")
+        last = end
+    if not out:
+        return text  # nothing masked
+    append(text[last:])
     return "".join(out)
 
 
