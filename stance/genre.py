@@ -559,13 +559,10 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
 
     def lexicon_means(values_of: dict[str, float]) -> np.ndarray:
         """Per paragraph, the mean value of its tokens found in ``values_of``, in token order (0.0 if none)."""
-        value = np.zeros(len(vocab))
-        has = np.zeros(len(vocab), dtype=np.int64)
-        hit = _common(values_of, vocab)
-        if hit:
-            at = list(map(vocab.__getitem__, hit))
-            value[at] = [values_of[w] for w in hit]
-            has[at] = 1
+        # one pass over the distinct words each (vocab's keys are in id order): in the lexicon, and its value
+        n_vocab = len(vocab)
+        has = np.fromiter(map(values_of.__contains__, vocab), dtype=bool, count=n_vocab).astype(np.int64)
+        value = np.fromiter(map(values_of.get, vocab, repeat(0.0)), dtype=np.float64, count=n_vocab)
         present = has[ids].astype(bool)
         return _segment_means(value[ids][present], per_paragraph(has))
 

@@ -118,3 +118,15 @@ def test_counts_equal_the_plain_counts_on_random_token_lists(which, model):
     lists = [words[:50] * 3, words[:50] * 3, [], words[10:12] * 100]
     for a, b in zip(clf._counts_of_tokens(lists), clf._counts_slow(lists)):
         assert a.tolist() == b.tolist()
+
+
+@pytest.mark.parametrize("subj", [
+    {"the": 1, "said": -2, "it's": 0.5, "don't": 0, "we": -0.0, "xname": 3.25},
+    {"a": 1e-300, "i": -1e300, "is": 0.1, "not": 0.2, "very": 0.30000000000000004},
+    {"zzzz": 1.0},
+])
+def test_features_matrix_with_odd_lexicons_is_the_stack_of_paragraph_features(paragraphs, subj):
+    for chunk in (paragraphs, paragraphs[:3], [""], ["I'm not very sure, we said"] * 3):
+        ours = g.features_matrix(chunk, subj)
+        ref = np.vstack([g.paragraph_features(p, subj) for p in chunk])
+        assert ours.tobytes() == ref.tobytes()
