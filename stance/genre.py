@@ -437,15 +437,6 @@ _RATE_COLUMNS = ("first_person_sg", "first_person_pl", "second_person", "modal_v
                  "conversational_words", "intensifiers", "hedges_evaluative", "satire_cues")
 
 
-def _common(words: Any, vocab: dict[str, int]) -> set[str] | frozenset[str]:
-    """The words of ``vocab`` that are in ``words`` (a set or a dict's keys), walking the smaller side in C."""
-    if isinstance(words, dict):
-        return words.keys() & vocab.keys()
-    if not isinstance(words, (set, frozenset)):
-        words = frozenset(words)
-    return words.intersection(vocab)
-
-
 # _CAPWORD and _ALLCAPS in one scan: both start at a word boundary with a capital; a capitalised word's
 # match ("Xy") yields its second letter, an all-caps word's match ("XYZ") the empty string.  Neither can start
 # inside a word, so taking only two letters of a capitalised word finds the same matches as _CAPWORD does.
