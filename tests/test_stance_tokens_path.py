@@ -12,7 +12,7 @@ import pytest
 import stance
 from stance import targets as T
 from stance.corpus import read_stance_rows
-from tests.test_targets_fast import DATA, EDGE, _seed_rows
+from test_targets_fast import DATA, EDGE, _seed_rows
 
 
 def _rows():
