@@ -147,9 +147,6 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     groups.update((tuple(idx), None) for idx in rows_by_actor.values())
     combined = dict(zip(groups, combine_many(stance_probs, list(groups))))
 
-    def combine_rows(idx: list[int]) -> tuple[float, str, float]:
-        return combined[tuple(idx)]
-
     paragraph_results = []
     paragraph_scores = prep.paragraph_scores
     for p in prep.paragraphs:
@@ -163,7 +160,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
                 idx = rows_by_paragraph_actor.get((p.index, actor))
                 if not idx:  # a mention the sentence splitter left outside every sentence
                     continue
-                score, label, _ = combine_rows(idx)
+                score, label, _ = combined[tuple(idx)]
                 paragraph_actors.append(ParagraphActor(actor, score, label, count))
         if p.boilerplate:
             genre = p_scores = None
@@ -179,7 +176,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
             mention_totals[m.actor] += 1
     actor_results = []
     for actor, idx in rows_by_actor.items():
-        score, label, confidence = combine_rows(idx)
+        score, label, confidence = combined[tuple(idx)]
         evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in _strongest(idx, scores, confidences)]
         actor_results.append(ActorStance(
             name=actor, kind=prep.kinds[actor], aliases=list(prep.aliases[actor]), mentions=mention_totals[actor],

@@ -1432,15 +1432,12 @@ def combine(probs: np.ndarray) -> tuple[float, str, float]:
     Mentions are weighted by :func:`mention_confidences`; the label is the argmax of the weighted mean class
     probabilities, so one mention gets exactly the classifier's own decision, and the score
     (``p_pos - p_neg`` of that mean) equals the weighted mean of the mention scores from :func:`aggregate`.
+    One group of :func:`combine_many`, so a single actor and a whole article are combined by the same code.
     """
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[1] != len(LABELS) or len(probs) == 0:
         raise InvalidInputError(f"combine expects an (n >= 1, {len(LABELS)}) array of class probabilities; got {probs.shape}")
-    weights = mention_confidences(probs)
-    score, confidence = aggregate(mention_scores(probs), weights)
-    total = float(weights.sum())
-    mean = (weights[:, None] * probs).sum(axis=0) / total if total > 1e-12 else probs.mean(axis=0)
-    return score, LABELS[int(np.argmax(mean))], confidence
+    return combine_many(probs, [range(len(probs))])[0]
 
 
 def label_for(score: float, negative_threshold: float | None = None, positive_threshold: float | None = None) -> str:
@@ -1460,8 +1457,9 @@ def label_for(score: float, negative_threshold: float | None = None, positive_th
 def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tuple[float, str, float]]:
     """:func:`combine` for many groups of rows of one probability matrix at once (vectorised in numpy).
 
-    ``groups`` lists row indices (each non-empty); returns one ``(score, label, confidence)`` per group, equal
-    to ``combine(probs[group])`` up to floating-point rounding (sums are taken in a different order).
+    ``groups`` lists row indices (each non-empty); returns one ``(score, label, confidence)`` per group, as
+    :func:`aggregate` and the argmax of the weighted mean probabilities give them (up to floating-point
+    rounding: the sums are taken in a different order).
     """
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[1] != len(LABELS):

@@ -94,14 +94,19 @@ def test_batch_features_equal_reference_on_shared_data(name):
     _check(texts[::step], spans[::step])
 
 
-def test_combine_many_equals_combine_per_group():
-    from stance.targets import combine, combine_many
+def test_combine_many_equals_aggregate_and_the_weighted_mean_argmax_per_group():
+    from stance.targets import LABELS, aggregate, combine, combine_many, mention_confidences, mention_scores
 
     rng = np.random.default_rng(0)
     probs = rng.dirichlet([1, 1, 1], size=200)
     probs[5] = [1 / 3, 1 / 3, 1 / 3]  # no confidence at all
     groups = [[i] for i in range(20)] + [list(range(i, i + 7)) for i in range(20, 150, 7)] + [[5], [5, 5], [0, 5, 9]]
     for (s1, l1, c1), g in zip(combine_many(probs, groups), groups):
-        s0, l0, c0 = combine(probs[g])
+        p = probs[g]
+        w = mention_confidences(p)
+        s0, c0 = aggregate(mention_scores(p), w)
+        mean = (w[:, None] * p).sum(axis=0) / w.sum() if w.sum() > 1e-12 else p.mean(axis=0)
+        l0 = LABELS[int(np.argmax(mean))]
         assert l1 == l0 and abs(s1 - s0) < 1e-12 and abs(c1 - c0) < 1e-12, g
+        assert combine(p) == (s1, l1, c1)  # combine is one group of combine_many
     assert combine_many(probs, []) == []
