@@ -312,6 +312,31 @@ def agent_act(toks: list[str], p: int) -> tuple[str, int] | None:
     return None
 
 
+def _speech_act_objects(toks: list[str], positions: list[int], acts: list
+                        ) -> tuple[list[str], list[bool] | None]:
+    """For each mention that is the agent of a criticism/praise verb (``acts``, from :func:`agent_act`): the
+    token ``AGENT_<kind>``, and the mask of the verb's object (to the end of its clause, at least 8 tokens),
+    the mentions themselves left out; the mask is ``None`` when no mention is such an agent."""
+    n = len(toks)
+    names: list[str] = []
+    in_object: list[bool] | None = None
+    for act in acts:
+        if act is None:
+            continue
+        kind, v = act
+        names.append("AGENT_" + kind)
+        _, end = clause_range(toks, v)
+        end = max(end, min(n, v + 8))
+        if in_object is None:
+            in_object = [False] * n
+        in_object[v:end] = [True] * (end - v)
+    if in_object is not None:
+        for p in positions:
+            if p < n:
+                in_object[p] = False
+    return names, in_object
+
+
 def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
                   mask_entities: bool = False, speech_acts: bool = True,
                   roles: bool = True) -> tuple[str, list[float]]:
@@ -332,21 +357,11 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
     dist = [min(abs(j - p) for p in positions) for j in rng] if len(positions) > 1 else \
         [abs(j - positions[0]) for j in rng]
     # object of a speech act whose agent is the target
-    in_object = [False] * n
     acts: list[str] = []
+    object_mask: list[bool] | None = None
     if speech_acts:
-        for p in positions:
-            act = agent_act(toks, p)
-            if act is None:
-                continue
-            kind, v = act
-            acts.append("AGENT_" + kind)
-            _, end = clause_range(toks, v)
-            end = max(end, min(n, v + 8))
-            in_object[v:end] = [True] * (end - v)
-        for p in positions:
-            if p < n:
-                in_object[p] = False
+        acts, object_mask = _speech_act_objects(toks, positions, [agent_act(toks, p) for p in positions])
+    in_object = object_mask if object_mask is not None else [False] * n
     window_tokens: list[str] = list(acts)
     for p in positions:
         for j in range(max(0, p - window), p):
@@ -438,9 +453,6 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
         seen: set[int] = set()
         for p in positions:
             a, b = clause_range(toks, p)
-            if seen is None and in_object is None:
-                _append_entries(toks[a:b], 4, 8, append)
-                continue
             for j in range(a, b):
                 if j in seen or toks[j] == PLACEHOLDER or in_object[j]:
                     continue
@@ -712,20 +724,7 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
     if speech_acts:
         if acts is None:
             acts = [agent_act(toks, p) for p in positions]
-        for act in acts:
-            if act is None:
-                continue
-            kind, v = act
-            out.append("AGENT_" + kind)
-            _, end = clause_range(toks, v)
-            end = max(end, min(n, v + 8))
-            if in_object is None:
-                in_object = [False] * n
-            in_object[v:end] = [True] * (end - v)
-        if in_object is not None:
-            for p in positions:
-                if p < n:
-                    in_object[p] = False
+        out, in_object = _speech_act_objects(toks, positions, acts)
     append = out.append
     wget = _WINDOW_ENTRY.get
     if in_object is None:  # the same tokens in the same order, walked by slices
