@@ -21,23 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- reference implementations (the code before the speed work) -----------------------------------------
 def reference_transform(clf: LinearTextClassifier, texts):
-    vocabulary, pattern = clf.vocabulary_, clf._token_re
-    min_n, max_n = clf.ngram_range
-    indptr, indices, values = [0], [], []
-    for text in texts:
-        tokens = pattern.findall(text.lower() if clf.lowercase else text)
-        counts: dict[int, int] = {}
-        for n in range(min_n, max_n + 1):
-            grams = tokens if n == 1 else (" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-            for gram in grams:
-                j = vocabulary.get(gram)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts)
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    data = np.asarray(values, dtype=np.float64)
-    cols = np.asarray(indices, dtype=np.int32)
+    pattern = clf._token_re
+    token_lists = [pattern.findall(text.lower() if clf.lowercase else text) for text in texts]
+    indptr, cols, counts = clf._counts_slow(token_lists)  # the plain per-text n-gram counter
+    data = counts.astype(np.float64)
+    cols = cols.astype(np.int32)
+    vocabulary = clf.vocabulary_
     if clf.sublinear_tf:
         data = np.log(data) + 1.0 if len(data) else data
     data *= clf.idf_[cols]
