@@ -166,7 +166,7 @@ def cold_start(folder: Path, model_args: list[str], repeats: int = 3) -> dict[st
 def vader(texts: list[str]) -> tuple[float, int]:
     import nltk
 
-    nltk.data.path.insert(0, "/work/shared/nltk_data")
+    nltk.data.path.insert(0, str(ROOT.parent / "shared" / "nltk_data"))
     from nltk.sentiment import SentimentIntensityAnalyzer
 
     analyser = SentimentIntensityAnalyzer()

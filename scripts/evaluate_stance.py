@@ -47,7 +47,7 @@ from stance.targets import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, Stan
 from stance.text import split_sentences  # noqa: E402
 from train_stance import DEFAULT_DATA, load, load_rows, save, sha256, train  # noqa: E402
 
-NLTK_DATA = Path("/work/shared/nltk_data")
+NLTK_DATA = ROOT.parent / "shared" / "nltk_data"  # nltk VADER for the baseline (the package ships its own lexicons)
 VALUES = (-1, 0, 1)
 _LABEL_TO_VALUE = {"negative": -1, "neutral": 0, "positive": 1}
 _TITLES = frozenset("mr mrs ms dr sen rep gov president jr sr the of de van von".split())

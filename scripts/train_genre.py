@@ -1,6 +1,6 @@
 """Train and evaluate the genre model (stance.genre.GenreClassifier).
 
-    python scripts/train_genre.py [--data /work/shared/data] [--seed 0] [--out DIR] [--report reports/genre_eval.json]
+    python scripts/train_genre.py [--data ../shared/data] [--seed 0] [--out DIR] [--report reports/genre_eval.json]
 
 Evaluations (all written to the report, a table is printed):
 * random split: 80 % / 20 % of articles (stratified by genre); 15 % of the training part calibrates the

@@ -86,7 +86,7 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 
 # -- genre ------------------------------------------------------------------------------------------
 # How the genre corpus is built (genre ← file; source group used for leave-source-out evaluation):
-# Reads third-party text by path (default ``/work/shared/data``); nothing is copied into the repo.
+# Reads third-party text by path (default ``../shared/data`` beside the repository); nothing is copied into the repo.
 #
 # Sources (genre ← file, source group used for leave-source-out evaluation):
 #
