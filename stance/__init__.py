@@ -36,22 +36,26 @@ def _model(model: Model | None) -> Model:
     return load_model() if model is None else model
 
 
-def classify(text: str, *, actors: Mapping[str, Sequence[str]] | None = None, model: Model | None = None,
-             id: str | None = None) -> ArticleResult:
+def classify(text: str, *, actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
+             model: Model | None = None, id: str | None = None) -> ArticleResult:
     """Genre of the article and of each paragraph, and the stance toward each actor it mentions.
 
-    ``actors`` adds your own actors to the default gazetteer: ``{"Kim Jong Un": ["Kim", "North Korean leader"]}``.
+    ``actors`` adds your own actors to the default gazetteer: ``{"Kim Jong Un": ["Kim", "North Korean leader"]}``
+    (a value may also be ``{"aliases": [...], "kind": "person"}``); with ``replace_actors=True`` only your
+    actors are found (no default gazetteer, no guessed personal names).
     """
-    return _model(model).classify(text, actors=actors, id=id)
+    return _model(model).classify(text, actors=actors, replace_actors=replace_actors, id=id)
 
 
 def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32, model: Model | None = None,
-                  actors: Mapping[str, Sequence[str]] | None = None, on_error: str = "raise") -> list:
+                  actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
+                  on_error: str = "raise") -> list:
     """:func:`classify` for many texts, results in input order; ``n_jobs=-1`` uses every core.
 
     With ``on_error="record"`` a text that cannot be classified yields a :class:`FailedItem` in its place.
     """
-    return _model(model).classify_many(texts, n_jobs=n_jobs, batch_size=batch_size, actors=actors, on_error=on_error)
+    return _model(model).classify_many(texts, n_jobs=n_jobs, batch_size=batch_size, actors=actors,
+                                       replace_actors=replace_actors, on_error=on_error)
 
 
 def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *, model: Model | None = None) -> ActorStance:

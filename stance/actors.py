@@ -679,8 +679,36 @@ def _freeze_actors(actors) -> tuple:
                 raise InvalidInputError(f"actor {name!r} has an empty alias; remove it")
         frozen.append((name.strip(), tuple(a.strip() for a in value), kind))
     if not frozen:
-        raise InvalidInputError("actors= is empty and replace=True, so there is nothing to find; give at least one actor")
+        raise InvalidInputError("actors= is empty and replaces the default actors, so there is nothing to find; "
+                                "give at least one actor")
     return tuple(frozen)
+
+
+@dataclass(frozen=True)
+class ActorList:
+    """A caller's actors as the pipeline passes them on: ``actors`` maps a name to its aliases (or to
+    ``{"aliases": [...], "kind": ...}``); ``replace`` says whether only they are found or they extend the
+    default gazetteer."""
+
+    actors: Mapping
+    replace: bool = False
+
+
+def actor_list(actors: Mapping | ActorList | None, replace: bool = False) -> ActorList | None:
+    """Check a caller's ``actors=`` once, up front, so that a bad list is one clear error rather than one
+    failure per text; ``None`` when there is nothing to add to the default gazetteer."""
+    if isinstance(actors, ActorList):
+        return actors
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace_actors must be True or False, got {replace!r}")
+    if actors is None:
+        if replace:
+            raise InvalidInputError("replace_actors=True needs actors=, the actors to find instead of the default ones")
+        return None
+    if isinstance(actors, Mapping) and len(actors) == 0 and not replace:
+        return None  # an empty extension changes nothing
+    _freeze_actors(actors)  # raises saying what is wrong
+    return ActorList(actors, replace)
 
 
 def _read_first_names() -> list[str]:

@@ -13,7 +13,7 @@ reported (a warning on stderr and a count in the summary) while the article is s
 A file that cannot become text (over ``max_bytes``, binary, empty, unreadable, undecodable) becomes an error
 record ``{"id", "error": {"type", "message"}}`` in its place and the run goes on. Error types:
 ``too_large``, ``binary``, ``empty``, ``unreadable``, ``encoding``, ``bad_record`` (jsonl), and the pipeline's
-own (``no_content``, ``invalid_input``, ``internal_error``).
+own (``no_content``, ``invalid_input``, ``wrong_type``, ``internal_error``).
 
 Output is written one record at a time, each record with a single ``write`` call, in input order, so a run that
 is killed leaves at most one partial last line; ``resume_state`` repairs that and lists the ids already done.
@@ -60,6 +60,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Iterator, Sequence
 
+from .actors import actor_list
 from .pipeline import iter_classify
 from .results import ArticleResult, FailedItem
 
@@ -179,10 +180,20 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str | None]:
     """``(text, fallback_encoding)`` of one .txt/.md/.html file; HTML pages become their visible text."""
-    data = _read_bytes(Path(path), max_bytes)
+    return _document_text(_read_bytes(Path(path), max_bytes), Path(path).suffix.lower() in HTML_SUFFIXES)
+
+
+def read_stream(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str | None]:
+    """:func:`read_document` for a byte stream such as standard input (plain text, same decoding rules)."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UnreadableFile("too_large", f"over the {max_bytes:,}-byte limit (raise --max-bytes)")
+    return _document_text(data, is_html=False)
+
+
+def _document_text(data: bytes, is_html: bool) -> tuple[str, str | None]:
     if not data.strip():
-        raise UnreadableFile("empty", "the file is empty")
-    is_html = Path(path).suffix.lower() in HTML_SUFFIXES
+        raise UnreadableFile("empty", "the file is empty (or only whitespace)")
     hint = None
     if is_html:
         found = _META_CHARSET.search(data[:4096])
@@ -449,7 +460,8 @@ class Summary:
     failed: int = 0
     skipped: int = 0          # already in the output (--resume)
     previous_failed: int = 0  # error records among those
-    fallback: int = 0         # read with the cp1252 fallback
+    fallback: int = 0         # not UTF-8/UTF-16: read with an HTML page's meta charset or as cp1252
+    fallback_encodings: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
@@ -458,11 +470,12 @@ class Summary:
         return self.scored + self.failed
 
     def line(self) -> str:
-        text = f"{self.scored} scored, {self.failed} failed, {self.total} files"
+        text = f"{self.scored} scored, {self.failed} failed, {self.total} records"
         if self.skipped:
             text += f"; {self.skipped} already in the output ({self.previous_failed} of them errors)"
         if self.fallback:
-            text += f"; {self.fallback} read as cp1252 (not UTF-8)"
+            text += "; not UTF-8: " + ", ".join(
+                f"{n} read as {encoding}" for encoding, n in sorted(self.fallback_encodings.items()))
         if self.errors:
             text += "; errors: " + ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items()))
         if self.seconds:
@@ -566,14 +579,15 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
                  max_bytes: int = DEFAULT_MAX_BYTES, progress: IO[str] | None = sys.stderr, fmt: str = "jsonl",
                  globs: Sequence[str] | None = None, resume: ResumeState | None = None,
                  write_header: bool = True, progress_bar: bool | None = None, progress_every: int = 1000,
-                 count_total: bool = True, exclude: str | None = None) -> Summary:
+                 count_total: bool = True, exclude: str | None = None, actors: Any = None) -> Summary:
     """Score every input under ``root`` into ``out``, one record at a time, in input order.
 
     ``out`` is a text stream (written and flushed per record) or a binary stream such as
     :func:`open_output` returns (one ``write`` per record). ``exclude`` is a path relative to ``root`` that is
     not an input (the output file itself, when it lies inside the folder). ``resume`` (from :func:`resume_state`) skips the
     ids already in the output. ``progress`` gets the bar or progress lines, warnings and per-file errors
-    (``None``: silent). Returns the :class:`Summary`; the caller prints it.
+    (``None``: silent). ``actors``: a caller's actors, as for ``classify`` (a mapping, or an
+    :class:`~stance.actors.ActorList` to replace the default ones). Returns the :class:`Summary`; the caller prints it.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
@@ -595,6 +609,7 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
     def emit(record: _Rendered, fallback: str | None) -> None:
         if fallback:
             summary.fallback += 1
+            summary.fallback_encodings[fallback] += 1
             bar.message(f"stance: warning: {record.id}: not UTF-8, read as {fallback}")
         failure = record.failure
         if failure is not None:
@@ -614,7 +629,8 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
     try:
         # records are formatted where they are scored (in the workers of a parallel run)
         stream = iter_classify(model, _sources(root, globs, max_bytes, done, slots, summary, exclude),
-                               n_jobs=n_jobs, batch_size=batch_size, render=partial(_render, fmt=fmt, genres=genres))
+                               n_jobs=n_jobs, batch_size=batch_size, actors=actor_list(actors),
+                               render=partial(_render, fmt=fmt, genres=genres))
         for result in stream:
             drain_failures()
             item_id, fallback = slots.popleft()

@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify one file (or - for stdin) and print a summary or JSON")
     p.add_argument("file", help="a UTF-8 text file, or - to read standard input")
     p.add_argument("--json", action="store_true", help="print the full JSON result instead of a summary")
-    p.add_argument("--actors", metavar="JSON", help='a JSON file of your own actors: {"Name": ["alias", ...]}')
+    _actor_options(p)
+    p.add_argument("--max-bytes", type=int, default=5_000_000,
+                   help="refuse input larger than this many bytes (default 5000000)")
     p.add_argument("--model", metavar="DIR", help=model_help)
 
     p = sub.add_parser(
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="where workers run: loky (local processes, default) or dask (a Dask cluster; stance[dask])")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address for --backend dask, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    _actor_options(p)
     p.add_argument("--model", metavar="DIR", help=model_help)
 
     p = sub.add_parser("train", help="train a model on your own labelled files or folders")
@@ -77,6 +80,36 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="print a model's metadata and model card")
     p.add_argument("model", nargs="?", help=model_help)
     return parser
+
+
+def _actor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actors", metavar="JSON",
+                   help='a JSON file of your own actors, {"Name": ["alias", ...]}; they extend the default ones')
+    p.add_argument("--replace-actors", action="store_true",
+                   help="find only the actors of --actors (no default gazetteer, no guessed personal names)")
+
+
+def _read_actors(args):
+    """The --actors file as an ActorList (None without one); raises _UsageError saying what is wrong."""
+    from .actors import actor_list
+    from .errors import InvalidInputError
+
+    if not args.actors:
+        if args.replace_actors:
+            raise _UsageError("--replace-actors needs --actors FILE, the actors to find instead of the default ones")
+        return None
+    try:
+        actors = json.loads(Path(args.actors).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"cannot read --actors {args.actors}: {exc}") from exc
+    try:
+        return actor_list(actors, args.replace_actors)
+    except (InvalidInputError, TypeError) as exc:
+        raise _UsageError(f"--actors {args.actors}: {exc}") from exc
+
+
+class _UsageError(Exception):
+    """Bad arguments: printed as ``stance: MESSAGE`` with exit status 2."""
 
 
 def _load(path: str | None):
@@ -103,23 +136,22 @@ def _summary(result, source: str) -> str:
 
 
 def _classify(args) -> int:
-    if args.file == "-":
-        text, source = sys.stdin.read(), "<stdin>"
-    else:
-        from .batch import UnreadableFile, read_text
+    from .batch import UnreadableFile, read_document, read_stream
 
-        try:
-            text, source = read_text(Path(args.file)), args.file
-        except UnreadableFile as exc:
-            print(f"stance: {args.file}: {exc}", file=sys.stderr)
-            return EXIT_SOME_FAILED
-    actors = None
-    if args.actors:
-        try:
-            actors = json.loads(Path(args.actors).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            print(f"stance: cannot read --actors {args.actors}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+    if args.max_bytes < 1:
+        raise _UsageError("--max-bytes must be at least 1")
+    actors = _read_actors(args)
+    source = "<stdin>" if args.file == "-" else args.file
+    try:  # the same decoding as `stance score`, for a file or a pipe
+        if args.file == "-":
+            text, fallback = read_stream(sys.stdin.buffer, args.max_bytes)
+        else:
+            text, fallback = read_document(Path(args.file), args.max_bytes)
+    except UnreadableFile as exc:
+        print(f"stance: {source}: {exc}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    if fallback:
+        print(f"stance: warning: {source}: not UTF-8, read as {fallback}", file=sys.stderr)
     model = _load(args.model)
     try:
         result = model.classify(text, actors=actors, id=None if args.file == "-" else args.file)
@@ -137,8 +169,9 @@ def _score(args) -> int:
     if not root.is_dir():
         print(f"stance: {root} is not a folder", file=sys.stderr)
         return EXIT_USAGE
+    actors = _read_actors(args)
     problems = []
-    if args.jobs == 0:
+    if args.jobs == 0 or args.jobs < -1:
         problems.append("--jobs must be a positive number or -1 (all cores)")
     if args.batch_size < 1:
         problems.append("--batch-size must be at least 1")
@@ -201,7 +234,7 @@ def _score(args) -> int:
             summary = batch.score_folder(
                 model, root, out, n_jobs=n_jobs, batch_size=args.batch_size, max_bytes=args.max_bytes,
                 progress=None if args.quiet else sys.stderr, fmt=args.format, globs=args.glob, resume=resume,
-                progress_every=args.progress_every, exclude=exclude)
+                progress_every=args.progress_every, exclude=exclude, actors=actors)
         except KeyboardInterrupt:
             print("stance: interrupted; every record written is complete: rerun with --resume to finish",
                   file=sys.stderr)
@@ -213,6 +246,9 @@ def _score(args) -> int:
                   "rerun with --resume to finish", file=sys.stderr)
             return EXIT_SOME_FAILED
     print(f"stance: {summary.line()}", file=sys.stderr)
+    if summary.total == 0 and summary.skipped == 0 and not args.quiet:  # a mistyped --glob must not pass unnoticed
+        globs = f" matching {' or '.join(args.glob)}" if args.glob else ""
+        print(f"stance: warning: no {'/'.join(batch.SUFFIXES)} files{globs} under {root}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed or summary.previous_failed else EXIT_OK
 
 
@@ -227,8 +263,12 @@ def _info(args) -> int:
 
 
 def _train(args) -> int:
-    from .training import train
+    from .training import check_output_folder, train
 
+    try:  # before hours of training, not after
+        check_output_folder(args.output)
+    except ValueError as exc:
+        raise _UsageError(f"-o: {exc}") from exc
     base = _load(args.base) if args.base else None
     model = train(args.data, output=args.output, base=base, include_default_data=args.include_default_data,
                   seed=args.seed, min_examples=args.min_examples, name=args.name, version=args.model_version,
@@ -240,6 +280,8 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from .training import evaluate, format_report
 
+    if args.output and not Path(args.output).resolve().parent.is_dir():
+        raise _UsageError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
     report = evaluate(args.data, _load(args.model))
     print(format_report(report))
     if args.output:
@@ -259,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelError as exc:
         print(f"stance: model error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except TrainingDataError as exc:
+    except (TrainingDataError, _UsageError) as exc:
         print(f"stance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `stance score DIR | head`

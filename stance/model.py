@@ -85,16 +85,21 @@ class Model:
         return {"name": self.name, "version": self.version}
 
     # -- analysis (see pipeline.py) --------------------------------------------------------------
-    def classify(self, text: str, *, actors: Mapping[str, Sequence[str]] | None = None, id: str | None = None):
+    def classify(self, text: str, *, actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
+                 id: str | None = None):
+        from .actors import actor_list
         from .pipeline import classify
 
-        return classify(self, text, actors=actors, id=id)
+        return classify(self, text, actors=actor_list(actors, replace_actors), id=id)
 
     def classify_many(self, texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32,
-                      actors: Mapping[str, Sequence[str]] | None = None, on_error: str = "raise"):
+                      actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
+                      on_error: str = "raise"):
+        from .actors import actor_list
         from .pipeline import classify_many
 
-        return classify_many(self, texts, n_jobs=n_jobs, batch_size=batch_size, actors=actors, on_error=on_error)
+        return classify_many(self, texts, n_jobs=n_jobs, batch_size=batch_size,
+                             actors=actor_list(actors, replace_actors), on_error=on_error)
 
     def stance_toward(self, text: str, actor: str, span: tuple[int, int] | None = None):
         from .pipeline import stance_toward
@@ -201,7 +206,7 @@ def _load(folder: Path) -> Model:
         config, arrays = _read_part(folder, part, checksums)
         try:
             parts[part] = _part_class(part).from_state(config, arrays)
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
+        except Exception as exc:  # any shape of config/arrays this version cannot read
             raise IncompatibleModelError(
                 f"the {part} part of {folder} cannot be rebuilt by stance {__version__} ({type(exc).__name__}: {exc}); "
                 "retrain the model with this version") from exc

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 import numpy as np
 
+from .actors import ActorList
 from .errors import InvalidInputError
 from .results import ActorStance, ArticleResult, Evidence, FailedItem, ParagraphActor, ParagraphResult
 from .text import split_paragraphs, split_sentences
@@ -66,7 +67,8 @@ def _paragraphs(text: Any) -> tuple[str, list[Any], list[Any]]:
     content = [p for p in paragraphs if not p.boilerplate]
     if not content:
         raise InvalidInputError(
-            f"all {len(paragraphs)} lines of the text look like web chrome (dates, links, labels); no article text to classify",
+            f"the text ({len(paragraphs)} line{'s' if len(paragraphs) != 1 else ''}) looks like web chrome only "
+            "(dates, links, labels, a lone word); there is no article text to classify",
             reason="no_content")
     return text, paragraphs, content
 
@@ -77,6 +79,8 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     (classify_batch computes them for the whole batch at once)."""
     from .genre import article_genre
 
+    if id is not None and not isinstance(id, str):
+        raise TypeError(f"id must be a str or None, got {type(id).__name__}; e.g. id=str(n)")
     text, paragraphs, content = split if split is not None else _paragraphs(text)
     labels = list(model.genres)
     if probs is None:
@@ -86,7 +90,10 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
 
     # Mentions are found over the whole text so that "Choe" later joins "Choe Son-hui" earlier;
     # mentions inside boilerplate (related-headline lists) are dropped: chrome is not the article's voice.
-    mentions = _gazetteer().find(text, actors=actors)
+    if isinstance(actors, ActorList):
+        mentions = _gazetteer().find(text, actors=actors.actors, replace=actors.replace)
+    else:
+        mentions = _gazetteer().find(text, actors=actors)
     kinds: dict[str, str] = {}
     aliases: dict[str, dict[str, None]] = defaultdict(dict)
     by_paragraph: dict[int, list[Any]] = defaultdict(list)
@@ -200,7 +207,8 @@ def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
 
 
 def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
-    """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``)."""
+    """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``: then ``actor``
+    only names the result, so the span may hold an alias such as "the Kremlin" for "Russia")."""
     from .targets import combine, mention_confidences, mention_scores
 
     text = check_text(text)
@@ -219,21 +227,31 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
         if not targets:
             raise InvalidInputError(f"{actor!r} does not occur in the text; pass span=(start, end) to point at the target")
 
-    texts, spans = [], []
+    texts, spans, sentence_starts = [], [], []
     for s_start, s_end in split_sentences(text) or [(0, len(text))]:
         inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
         if inside:
             texts.append(text[s_start:s_end])
             spans.append(inside)
+            sentence_starts.append(s_start)
     if not texts:  # a span that straddles a sentence boundary: judge it in the whole text
-        texts, spans = [text], [targets]
+        texts, spans, sentence_starts = [text], [targets], [targets[0][0]]
     probs = model.stance.predict_proba(texts, spans)
     scores, confidences = mention_scores(probs), mention_confidences(probs)
     score, label, confidence = combine(probs)
     order = _strongest(range(len(texts)), scores, confidences)
+    paragraph_starts = [p.start for p in split_paragraphs(text)]
     return ActorStance(
-        name=actor, kind="other", aliases=[actor], mentions=len(targets), score=score, label=label,
-        confidence=confidence, evidence=[Evidence(0, texts[i], float(scores[i])) for i in order])
+        name=actor, kind=_kind_of(actor), aliases=[actor], mentions=len(targets), score=score, label=label,
+        confidence=confidence,
+        evidence=[Evidence(max(0, bisect_right(paragraph_starts, sentence_starts[i]) - 1), texts[i], float(scores[i]))
+                  for i in order])
+
+
+def _kind_of(actor: str) -> str:
+    """The gazetteer's kind for a name it knows as a whole ("Russia" → country), else "other"."""
+    found = _gazetteer().find(actor.strip())
+    return found[0].kind if len(found) == 1 and found[0].end - found[0].start == len(actor.strip()) else "other"
 
 
 # -- many articles ---------------------------------------------------------------------------------
@@ -242,7 +260,7 @@ def _failed(exc: Exception, id: str | None) -> FailedItem:
     if isinstance(exc, InvalidInputError):
         return FailedItem(id, exc.reason, str(exc))
     if isinstance(exc, TypeError):
-        return FailedItem(id, "invalid_input", str(exc))
+        return FailedItem(id, "wrong_type", str(exc))
     # one bad article must not end a batch of thousands; the record says what happened
     return FailedItem(id, "internal_error", f"{type(exc).__name__}: {exc}")
 
@@ -365,9 +383,12 @@ def classify_many(model: "Model", texts: Iterable[str], *, n_jobs: int = 1, batc
         raise InvalidInputError(f"on_error must be 'raise' or 'record', got {on_error!r}")
     if isinstance(texts, str):
         raise TypeError("classify_many expects an iterable of texts, not a single string; use classify(text)")
-    results = list(iter_classify(model, ((None, t) for t in texts), n_jobs=n_jobs, batch_size=batch_size, actors=actors))
-    if on_error == "raise":
-        for index, result in enumerate(results):
-            if isinstance(result, FailedItem):
-                raise InvalidInputError(f"text {index}: {result.message}")
+    results = []
+    for index, result in enumerate(iter_classify(model, ((None, t) for t in texts), n_jobs=n_jobs,
+                                                 batch_size=batch_size, actors=actors)):
+        if on_error == "raise" and isinstance(result, FailedItem):  # stop here: the rest is not scored
+            if result.error_type == "wrong_type":
+                raise TypeError(f"text {index}: {result.message}")
+            raise InvalidInputError(f"text {index}: {result.message}", reason=result.error_type)
+        results.append(result)
     return results

@@ -152,14 +152,14 @@ class _Problems:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self, what: str = "the training data") -> None:
+    def raise_if_any(self, what: str = "the training data", consequence: str = "nothing was trained") -> None:
         if not self.items:
             return
         n = len(self.items)
         shown = self.items[:MAX_PROBLEMS]
         more = f"\n  ... and {n - MAX_PROBLEMS} more" if n > MAX_PROBLEMS else ""
         noun = "problem" if n == 1 else "problems"
-        err = TrainingDataError(f"{what} has {n} {noun}; fix them and run again (nothing was trained):\n  "
+        err = TrainingDataError(f"{what} has {n} {noun}; fix them and run again ({consequence}):\n  "
                                 + "\n  ".join(shown) + more)
         err.problems = list(self.items)  # type: ignore[attr-defined]
         raise err
@@ -744,8 +744,9 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
           stance_params: dict[str, Any] | None = None) -> "Model":
     """Train a model on your labelled data (see the module docstring for formats); returns it, saved to ``output``.
 
-    A part (genre or stance) with no examples in ``data`` is taken unchanged from ``base`` (default: the model
-    shipped with stance).  With ``include_default_data`` the default corpus found there is added to your
+    A part (genre or stance) with no examples in ``data`` is taken unchanged from ``base`` (a loaded model or
+    its folder; default: the model shipped with stance). ``output`` is checked before anything is read or
+    fitted: it must be a new or empty folder, or a stance model folder (whose files are replaced).  With ``include_default_data`` the default corpus found there is added to your
     examples.  When the data is large enough (every label keeps ``min_examples`` after holding out ``holdout``
     of it, and at least 5 examples are held out) a model is first fitted without the held-out rows and its
     metrics are recorded in ``meta["metrics"]``; the returned model is then fitted on everything.
@@ -757,6 +758,14 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
     from .targets import StanceClassifier
 
     started = time.time()
+    if output is not None:
+        check_output_folder(output)
+    if base is not None and not hasattr(base, "genre"):
+        if not isinstance(base, (str, Path)):
+            raise TypeError(f"base= takes a loaded model or its folder, got {type(base).__name__}")
+        from .model import load_model
+
+        base = load_model(base)
     if min_examples < 1:
         raise ValueError(f"min_examples must be at least 1; got {min_examples}")
     if not 0.0 <= holdout < 1.0:
@@ -893,6 +902,16 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
         _say(progress, f"saved to {folder}")
     _say(progress, f"finished in {time.time() - started:.1f} s")
     return model
+
+
+def check_output_folder(output: str | Path) -> None:
+    """Refuse an ``output`` that is a file or a folder holding anything but a stance model, before training."""
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"output {folder} is a file; give a new folder (or a model folder to replace)")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "meta.json").is_file():
+        raise ValueError(f"output {folder} is a folder that holds other files and no stance model; "
+                         "give a new or empty folder so nothing of yours is overwritten")
 
 
 def _part_origin(user: bool, default: bool, base: Any) -> str:
@@ -1057,7 +1076,11 @@ def evaluate(data: Sequence[str | Path] | str | Path | LabelledData, model: Any)
     Reported for whichever parts the data has (``report["genre"]``, ``report["stance"]``); JSON-serialisable.
     Genre labels in the data that the model does not know are listed under ``unknown_labels`` (their recall is 0).
     """
-    labelled = data if isinstance(data, LabelledData) else read_labelled(data)
+    if isinstance(data, LabelledData):
+        labelled = data
+    else:
+        labelled, problems = _read(data)
+        problems.raise_if_any("the evaluation data", "nothing was evaluated")
     if not labelled.genre and not labelled.stance:
         raise TrainingDataError("the evaluation data has no examples")
     report: dict[str, Any] = {

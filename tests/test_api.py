@@ -201,3 +201,52 @@ def test_iter_classify_render_applies_to_every_result_in_order():
     rendered = list(iter_classify(model, items, batch_size=2, render=_id_and_genre))
     assert rendered == [_id_and_genre(r) for r in plain]
     assert [r[0] for r in rendered] == ["a", "b", "c"] and rendered[1][1] is None  # "b" is a failure record
+
+
+def test_custom_actors_can_replace_the_default(model):
+    text = "Acme Corp praised Russia. Kim Jong Un met Vladimir Putin in Moscow."
+    extended = stance.classify(text, actors={"Acme": ["Acme Corp"]}, model=model)
+    assert {"Acme", "Russia", "Vladimir Putin"} <= {a.name for a in extended.actors}
+    replaced = stance.classify(text, actors={"Acme": ["Acme Corp"]}, replace_actors=True, model=model)
+    assert [a.name for a in replaced.actors] == ["Acme"]
+    many = stance.classify_many([text, text], actors={"Acme": ["Acme Corp"]}, replace_actors=True, model=model)
+    assert [[a.name for a in r.actors] for r in many] == [["Acme"], ["Acme"]]
+
+
+@pytest.mark.parametrize("actors, replace, message", [
+    (["Kim"], False, "must be a mapping"),
+    ({"Kim": "Kim Jong Un"}, False, "must be a list of strings"),
+    ({}, True, "nothing to find"),
+    (None, True, "needs actors="),
+])
+def test_bad_actor_lists_fail_once_up_front(model, actors, replace, message):
+    with pytest.raises(stance.InvalidInputError, match=message):
+        stance.classify("Russia attacked.", actors=actors, replace_actors=replace, model=model)
+    with pytest.raises(stance.InvalidInputError, match=message):  # not one FailedItem per text
+        stance.classify_many(["Russia attacked.", "Kim spoke."], actors=actors, replace_actors=replace,
+                             model=model, on_error="record")
+
+
+def test_classify_many_raises_the_first_failure_with_its_type(model):
+    with pytest.raises(TypeError, match="text 1: expected the article text as str"):
+        stance.classify_many(["Russia attacked Ukraine.", None, ""], model=model)
+    with pytest.raises(stance.InvalidInputError, match="text 1") as info:
+        stance.classify_many(["Russia attacked Ukraine.", "  ", None], model=model)
+    assert info.value.reason == "empty"
+    recorded = stance.classify_many(["Russia attacked Ukraine.", None], model=model, on_error="record")
+    assert recorded[1].to_dict()["error"]["type"] == "wrong_type"
+
+
+def test_id_must_be_a_string(model):
+    with pytest.raises(TypeError, match="id must be a str"):
+        stance.classify("Russia attacked Ukraine.", id=5, model=model)
+    assert stance.classify("Russia attacked Ukraine.", id="5", model=model).to_dict()["id"] == "5"
+
+
+def test_stance_toward_reports_kind_and_paragraph(model):
+    text = "Germany met officials.\n\nLater, Russia bombed a hospital. Russia denied it."
+    result = stance.stance_toward(text, "Russia", model=model)
+    assert result.kind == "country"
+    assert sorted(e.paragraph for e in result.evidence) == [1, 1]
+    assert stance.stance_toward("Putin spoke.", "Putin", model=model).kind == "person"
+    assert stance.stance_toward("Acme spoke.", "Acme", model=model).kind == "other"

@@ -128,3 +128,69 @@ def test_train_bad_data_is_a_clear_usage_error(tmp_path):
     out = run("train", str(bad), "-o", str(tmp_path / "m"))
     assert out.returncode == 2
     assert "bad.jsonl:2" in out.stderr and not (tmp_path / "m").exists()
+
+
+def run_bytes(*args, input: bytes):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "stance", *args], capture_output=True, input=input, env=env,
+                          timeout=300)
+
+
+def test_classify_stdin_is_decoded_like_a_file(tmp_path):
+    text = "Café owners in France praised Germany."
+    for data, warned in ((text.encode("cp1252"), True), (text.encode("utf-16"), False),
+                         (b"\xef\xbb\xbf" + text.encode("utf-8"), False)):
+        out = run_bytes("classify", "-", "--json", input=data)
+        assert out.returncode == 0, out.stderr
+        result = json.loads(out.stdout.decode("utf-8"))
+        assert result["paragraphs"][0]["text"] == text
+        assert {a["name"] for a in result["actors"]} == {"France", "Germany"}
+        assert (b"read as cp1252" in out.stderr) == warned
+    out = run_bytes("classify", "-", "--max-bytes", "10", input=text.encode())
+    assert out.returncode == 1 and b"over the 10-byte limit" in out.stderr
+
+
+def test_actor_files_are_checked_before_any_text(tmp_path):
+    bad = tmp_path / "actors.json"
+    bad.write_text('["Kim"]')
+    seed = str(SEEDS / "000_8deaad4b3ce79dd3.txt")
+    for command in (("classify", seed), ("score", str(SEEDS))):
+        out = run(*command, "--actors", str(bad))
+        assert out.returncode == 2 and f"--actors {bad}" in out.stderr and "must be a mapping" in out.stderr
+        assert out.stdout == ""
+        out = run(*command, "--replace-actors")
+        assert out.returncode == 2 and "--replace-actors needs --actors" in out.stderr
+
+
+def test_score_with_replaced_actors(tmp_path):
+    own = tmp_path / "actors.json"
+    own.write_text(json.dumps({"Pyongyang regime": {"aliases": ["North Korea", "Pyongyang"], "kind": "country"}}))
+    out = run("score", str(SEEDS), "--actors", str(own), "--replace-actors", "-q")
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(records) == 5
+    assert all({a["name"] for a in r["actors"]} == {"Pyongyang regime"} for r in records)
+
+
+def test_score_bad_jobs_and_empty_selection(tmp_path):
+    out = run("score", str(SEEDS), "--jobs", "-3")
+    assert out.returncode == 2 and "--jobs" in out.stderr
+    out = run("score", str(SEEDS), "--glob", "*.md")
+    assert out.returncode == 0 and out.stdout == ""
+    assert "warning: no .txt/.md/.html/.htm/.jsonl files matching *.md" in out.stderr
+
+
+def test_train_and_evaluate_check_their_outputs_first(tmp_path):
+    taken = tmp_path / "afile"
+    taken.write_text("mine")
+    out = run("train", str(FIXTURES / "genre.jsonl"), "-o", str(taken))
+    assert out.returncode == 2 and "is a file" in out.stderr and "Traceback" not in out.stderr
+    assert taken.read_text() == "mine"
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "important.txt").write_text("keep")
+    out = run("train", str(FIXTURES / "genre.jsonl"), "-o", str(folder))
+    assert out.returncode == 2 and "holds other files" in out.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["important.txt"]
+    out = run("evaluate", str(FIXTURES / "genre_eval.jsonl"), "-o", str(tmp_path / "missing" / "r.json"))
+    assert out.returncode == 2 and "does not exist" in out.stderr and out.stdout == ""

@@ -102,3 +102,10 @@ def test_meta_of_something_else(model_copy):
     (model_copy / "meta.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(stance.IncompatibleModelError, match="stance-model"):
         stance.load_model(model_copy)
+
+
+def test_rehashed_part_of_the_wrong_shape_is_incompatible(model_copy):
+    (model_copy / "genre.json").write_text("[1, 2]")
+    _rewrite_checksum(model_copy, "genre.json")
+    with pytest.raises(stance.IncompatibleModelError, match="the genre part .* cannot be rebuilt"):
+        stance.load_model(model_copy)

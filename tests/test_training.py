@@ -486,3 +486,31 @@ def test_stance_only_retraining_keeps_the_shipped_genre_model(tmp_path):
     assert reloaded.genres == shipped.genres
     sentence, spans = ["Acme praised the new rules."], [[(0, 4)]]
     assert not np.array_equal(model.stance.predict_proba(sentence, spans), shipped.stance.predict_proba(sentence, spans))
+
+
+def test_base_may_be_a_model_folder(base_model, tmp_path):
+    base_model.save(tmp_path / "base")
+    rows = list(csv.DictReader(io.StringIO(STANCE.read_text(encoding="utf-8"))))
+    path = _jsonl(tmp_path / "stance_only.jsonl", [
+        {"text": r["text"], "actor": r["actor"], "stance": r["stance"]} for r in rows])
+    model = train([path], base=str(tmp_path / "base"), holdout=0, progress=None)
+    np.testing.assert_array_equal(_genre_probe(model), _genre_probe(base_model))
+    with pytest.raises(TypeError, match="base= takes a loaded model or its folder"):
+        train([path], base=42, holdout=0, progress=None)
+
+
+def test_output_is_checked_before_training(tmp_path):
+    taken = tmp_path / "afile"
+    taken.write_text("mine")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "important.txt").write_text("keep")
+    for output, message in ((taken, "is a file"), (notes, "holds other files")):
+        with pytest.raises(ValueError, match=message):
+            train([tmp_path / "does-not-exist.jsonl"], output=output, progress=None)  # fails on output first
+    assert taken.read_text() == "mine" and [p.name for p in notes.iterdir()] == ["important.txt"]
+
+
+def test_evaluation_problems_say_nothing_was_evaluated(base_model, tmp_path):
+    with pytest.raises(TrainingDataError, match=r"the evaluation data has 1 problem; .*nothing was evaluated"):
+        evaluate(_jsonl(tmp_path / "x.jsonl", [{"text": "nothing"}]), base_model)
