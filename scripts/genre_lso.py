@@ -1,6 +1,7 @@
 """Fast genre experiment loop: leave-source-out only (+ optional seeds), no random split, no model save.
 
     python scripts/genre_lso.py [--params '{"C": 2.0}'] [--corpus '{"class_caps": {"reporting": 600}}'] [--seeds]
+    python scripts/genre_lso.py --seeds --params '{"headline_feature": false}'   # without the headline feature
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def main():
     ap.add_argument("--params", default="{}")
     ap.add_argument("--corpus", default="{}")
     ap.add_argument("--seeds", action="store_true")
+    ap.add_argument("--shuffle-headline-labels", action="store_true",
+                    help="control for the headline feature: train its model on permuted labels")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--T", type=float, default=1.0)
     ap.add_argument("--score-exclude", default="", help="comma-separated groups left out of the scores")
@@ -36,6 +39,9 @@ def main():
     t0 = time.time()
     articles, labels, groups, prov = build_genre_corpus(DEFAULT_DATA, args.seed, **json.loads(args.corpus))
     print("corpus", prov["articles_per_genre"], f"{time.time() - t0:.0f}s", flush=True)
+    headlines, _ = train_genre.headline_data(DEFAULT_DATA, params, args.seed)
+    if headlines is not None and args.shuffle_headline_labels:
+        headlines = (headlines[0], list(np.random.default_rng(99).permutation(headlines[1])))
     rng = np.random.default_rng(args.seed)
     # same rng consumption as train_genre.train before the LSO folds
     test = train_genre.stratified_split(labels, 0.2, rng)
@@ -47,7 +53,7 @@ def main():
     for f in range(4):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         mf = GenreClassifier(seed=args.seed, **params).fit([articles[i] for i in tr], la[tr],
-                                                           groups=[groups[i] for i in tr])
+                                                           groups=[groups[i] for i in tr], headlines=headlines)
         mf.temperature = args.T
         labs = list(mf.labels)
         for i in te:
@@ -69,7 +75,7 @@ def main():
     print("confusion", A["confusion"]["matrix"])
     print({g: f"{v[0]}/{v[1]}" for g, v in sorted(per_group.items()) if v[0] < v[1]})
     if args.seeds:
-        m = GenreClassifier(seed=args.seed, **params).fit(articles, labels, groups=groups)
+        m = GenreClassifier(seed=args.seed, **params).fit(articles, labels, groups=groups, headlines=headlines)
         s = train_genre.seed_eval(m)
         print(f"seeds paragraph acc {s['paragraph_accuracy']:.3f} articles {s['articles_correct']}/{s['articles']}")
         for name, r in s["per_seed"].items():

@@ -29,6 +29,7 @@ for p in (REPO, REPO / "scripts"):
         sys.path.insert(0, str(p))
 
 from genre_corpus import DEFAULT_DATA, build_corpus  # noqa: E402
+from stance.corpus import load_headlines  # noqa: E402
 from stance.genre import GENRES, GenreClassifier, article_genre  # noqa: E402
 from stance.training import classification_metrics  # noqa: E402
 from stance.linear import softmax  # noqa: E402
@@ -36,7 +37,15 @@ from stance.text import split_paragraphs  # noqa: E402
 
 SEEDS_DIR = REPO / "seeds"
 SEED_FIXTURE = REPO / "tests" / "fixtures" / "seed_genres.json"
-MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_folds": 3}
+MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_folds": 3, "headline_feature": True}
+
+
+def headline_data(data_dir: Path, params: dict, seed: int = 0) -> tuple[tuple | None, dict | None]:
+    """The Onion / r/nottheonion headlines for the headline feature (all of them), when ``params`` use it."""
+    if not params.get("headline_feature"):
+        return None, None
+    texts, labels, provenance = load_headlines(Path(data_dir), cap=None, seed=seed)
+    return (texts, labels), provenance
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -196,6 +205,12 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
     ``full_eval``) and provenance.  Returns ``(model, metrics)``."""
     rng = np.random.default_rng(seed)
     articles, labels, groups, provenance = build_corpus(Path(data_dir), seed=seed)
+    headlines, headline_provenance = headline_data(data_dir, MODEL_PARAMS, seed)
+    if headline_provenance is not None:  # listed with the other training files (the model card reads them)
+        provenance = {**provenance, "headlines": headline_provenance,
+                      "files": {**provenance["files"], headline_provenance["file"]: {
+                          "sha256": headline_provenance["sha256"], "terms": headline_provenance["terms"]}}}
+        provenance.get("not_used", {}).pop(headline_provenance["file"], None)
     labels_a = np.asarray(labels)
     metrics: dict = {"provenance": provenance, "params": MODEL_PARAMS, "seed": seed}
 
@@ -207,7 +222,7 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
     cal[tr_idx[stratified_split(labels_a[tr_idx], 0.15, rng)]] = True
     fit_idx = np.flatnonzero(~test & ~cal)
     m = GenreClassifier(seed=seed, **MODEL_PARAMS).fit([articles[i] for i in fit_idx], labels_a[fit_idx],
-                                                       groups=[groups[i] for i in fit_idx])
+                                                       groups=[groups[i] for i in fit_idx], headlines=headlines)
     te_idx = np.flatnonzero(test)
     te_arts, te_labs = [articles[i] for i in te_idx], labels_a[te_idx].tolist()
     logits = predict_articles(m, te_arts)
@@ -233,7 +248,7 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
             tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
             held = sorted(set(groups[i] for i in te))
             mf = GenreClassifier(seed=seed, **MODEL_PARAMS).fit([articles[i] for i in tr], labels_a[tr],
-                                                                 groups=[groups[i] for i in tr])
+                                                                 groups=[groups[i] for i in tr], headlines=headlines)
             mf.temperature = T
             labs = list(mf.labels)
             for i in te:
@@ -263,7 +278,7 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
         }
 
     t0 = time.time()
-    model = GenreClassifier(seed=seed, **MODEL_PARAMS).fit(articles, labels, groups=groups)
+    model = GenreClassifier(seed=seed, **MODEL_PARAMS).fit(articles, labels, groups=groups, headlines=headlines)
     model.temperature = T
     metrics["final_fit_seconds"] = round(time.time() - t0, 1)
     metrics["seeds"] = seed_eval(model)

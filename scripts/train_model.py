@@ -96,8 +96,12 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "",
         f"Genre corpus: articles per genre {json.dumps(prov['articles_per_genre'])}, paragraphs per genre "
         f"{json.dumps(prov['paragraphs_per_genre'])}; each genre capped at {prov['class_cap']} articles drawn "
-        "round-robin over its sources; press conferences at most 15% of interview; Onion headlines not used. "
-        "Reporting comes from Horne's real-news rows, BASIL articles and PerSenT documents; for the "
+        "round-robin over its sources; press conferences at most 15% of interview. "
+        + (f"The Onion / r/nottheonion headlines ({json.dumps(prov['headlines']['rows_per_genre'])}) train only a "
+           "small satire-vs-reporting headline model whose log-odds is one stage-1 feature of every paragraph; "
+           "they are not articles, so they are in no evaluation fold (reports/genre_headlines.md). "
+           if "headlines" in prov else "Onion headlines not used. ")
+        + "Reporting comes from Horne's real-news rows, BASIL articles and PerSenT documents; for the "
         "leave-source-out folds PerSenT is grouped by the outlet named in its dateline or credit line "
         "(AP, Reuters, AFP, CNN, ...; the rest form one group), BASIL by outlet and Horne by its sample (BuzzFeed or random). "
         "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay.",

@@ -101,8 +101,10 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 # * interview ← genre/poldis_interviews.jsonl (group = broadcaster/publication from the title),
 #               genre/poldis_press_conferences.jsonl (Q&A, not interview articles: capped at a small share)
 #
-# Onion headlines are not used: one-line, title-case headlines are not article paragraphs, and the
-# r/nottheonion "reporting" side teaches "absurd topic ≠ satire" from topic words only.
+# Onion headlines are not articles and never enter this corpus (nor, so, any evaluation fold): one-line,
+# title-case headlines are not article paragraphs.  ``load_headlines`` reads them separately, for a small
+# satire-vs-reporting headline model whose log-odds is one stage-1 feature of GenreClassifier
+# (``headline_feature``); measured in reports/genre_headlines.md.
 #
 # Artefacts that do not generalise are stripped: URLs, e-mail/Twitter handles, datelines
 # ("WASHINGTON (Reuters) —"), outlet and site names, bracketed transcript notes ("[Laughter]"), all-caps
@@ -373,6 +375,47 @@ def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP
     provenance["available_articles_per_genre"] = dict(Counter(ex["genre"] for ex in examples))
     provenance["not_used"] = {"genre/onion_headlines.jsonl": "headlines only; not article paragraphs"}
     return articles, labels, groups, provenance
+
+
+HEADLINE_FILE = "genre/onion_headlines.jsonl"
+HEADLINE_TERMS = "r/TheOnion vs r/nottheonion headlines (lukefeilberg/onion): no licence file"
+
+
+def load_headlines(data_dir: str | Path, cap: int | None = 4000, seed: int = 0) -> tuple[list[str], list[str], dict]:
+    """Onion (satire) vs r/nottheonion (reporting) headlines → (texts, labels, provenance), to train the genre
+    model's headline feature (they are not articles, so they never enter an article list or an evaluation fold).
+
+    ``cap``: at most ``cap // 2`` headlines of each class, drawn at random with ``seed`` (``None``: all).
+    Duplicate texts (case-insensitive) are kept once; a text seen with both labels is dropped.
+    """
+    path = Path(data_dir) / HEADLINE_FILE
+    if not path.exists():
+        raise TrainingDataError(f"{path} is missing; point the data path at the shared data folder")
+    by_text: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, str] = {}
+    for r in read_jsonl(path):
+        t = " ".join(str(r["text"]).split())
+        if r.get("granularity", "headline") != "headline" or r["genre"] not in ("satire", "reporting") or len(t) < 10:
+            continue
+        key = t.lower()
+        by_text[key].add(r["genre"])
+        first.setdefault(key, t)
+    keep = {g: sorted(k for k, gs in by_text.items() if gs == {g}) for g in ("satire", "reporting")}
+    rng = np.random.default_rng(seed)
+    texts: list[str] = []
+    labels: list[str] = []
+    for g in ("satire", "reporting"):
+        keys = keep[g]
+        if cap is not None and len(keys) > cap // 2:
+            keys = [keys[i] for i in sorted(rng.choice(len(keys), cap // 2, replace=False))]
+        texts += [first[k] for k in keys]
+        labels += [g] * len(keys)
+    order = rng.permutation(len(texts))
+    texts, labels = [texts[i] for i in order], [labels[i] for i in order]
+    provenance = {"file": HEADLINE_FILE, "sha256": sha256_file(path), "terms": HEADLINE_TERMS,
+                  "cap": cap, "seed": seed, "use": "trains the headline feature's model only; never in evaluation folds",
+                  "rows_per_genre": dict(Counter(labels))}
+    return texts, labels, provenance
 
 
 def default_genre_examples(data_dir: str | Path, seed: int = 0):

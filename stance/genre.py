@@ -749,6 +749,13 @@ class GenreClassifier:
     ``dense_weight``, ``oof_folds`` (folds for out-of-fold stage-1 predictions), ``synthetic_mixed``
     (synthetic mixed pages per real article for stage 2), ``seed``, ``subjectivity_zip`` (Pang & Lee zip
     to learn word scores from at fit time; ``None`` → the scores shipped in stance/data/lexicons).
+
+    ``headline_feature``: one more stage-1 feature, the satire-vs-reporting log-odds of each paragraph from a
+    separate small model (TF-IDF word 1–2-grams, logistic regression, ``headline_C``) trained on the headlines
+    passed to ``fit(headlines=...)`` (the Onion vs r/nottheonion, :func:`stance.corpus.load_headlines`).
+    Satire written as deadpan news is hard to tell from reporting by style; thousands of satirical and
+    weird-but-true headlines teach what is *absurd* about the content, from many more sources than the
+    satire articles have. Measured in reports/genre_headlines.md.
     """
 
     def __init__(self, *, ngram_range=(1, 2), min_df: int = 3, max_features: int | None = 60000,
@@ -756,7 +763,7 @@ class GenreClassifier:
                  synthetic_mixed: float = 0.6, seed: int = 0, min_groups: int = 3,
                  class_weight: str | None = "balanced",
                  subjectivity_zip: str | None = None, style_view: bool = False,
-                 style_ngram_range=(1, 3)) -> None:
+                 style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -772,6 +779,9 @@ class GenreClassifier:
         self.subjectivity_zip = subjectivity_zip
         self.style_view = bool(style_view)
         self.style_ngram_range = tuple(style_ngram_range)
+        self.headline_feature = bool(headline_feature)
+        self.headline_C = headline_C
+        self.headline_model_: LinearTextClassifier | None = None
         self.stage1_style_: LinearTextClassifier | None = None
         self.labels: tuple[str, ...] = GENRES
         self.temperature = 1.0
@@ -783,7 +793,8 @@ class GenreClassifier:
                 "synthetic_mixed": self.synthetic_mixed, "seed": self.seed, "min_groups": self.min_groups,
                 "class_weight": self.class_weight,
                 "subjectivity_zip": self.subjectivity_zip, "style_view": self.style_view,
-                "style_ngram_range": list(self.style_ngram_range)}
+                "style_ngram_range": list(self.style_ngram_range), "headline_feature": self.headline_feature,
+                "headline_C": self.headline_C}
 
     def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """context_features over the word view; the style view (if any) enters for the paragraph itself
@@ -795,6 +806,18 @@ class GenreClassifier:
         return X
 
     # -- stage 1 ---------------------------------------------------------------------------------
+    def stage1_dense(self, paragraphs: Sequence[str]) -> np.ndarray:
+        """Stage-1 dense features: :data:`DENSE_NAMES`, then (``headline_feature``) the headline log-odds."""
+        dense = features_matrix(paragraphs, self.subjectivity)
+        if self.headline_model_ is None:
+            return dense
+        satire = list(self.headline_model_.classes_).index("satire")
+        p = np.clip(self.headline_model_.predict_proba([t.lower() for t in paragraphs])[:, satire], 1e-4, 1 - 1e-4)
+        return np.hstack([dense, np.log(p / (1 - p))[:, None]])
+
+    def _dense_names(self) -> list[str]:
+        return list(DENSE_NAMES) + (["headline_satire_logodds"] if self.headline_feature else [])
+
     def _stage1(self) -> LinearTextClassifier:
         return LinearTextClassifier(ngram_range=self.ngram_range, min_df=self.min_df,
                                     max_features=self.max_features, C=self.C, class_weight=self.class_weight,
@@ -825,13 +848,19 @@ class GenreClassifier:
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, articles: Sequence[Sequence[str]], labels: Sequence[str],
             calibration: tuple[Sequence[Sequence[str]], Sequence[str]] | None = None,
-            groups: Sequence[str] | None = None) -> "GenreClassifier":
+            groups: Sequence[str] | None = None,
+            headlines: tuple[Sequence[str], Sequence[str]] | None = None) -> "GenreClassifier":
         """Fit on articles (lists of content paragraphs), one label per article.
 
         ``groups``: optional source group per article (outlet/site/file); with ``min_groups`` > 1 only words
         used by at least that many groups enter the n-grams.
         ``calibration``: optional held-out (articles, labels) on which the softmax temperature is fitted.
+        ``headlines``: (texts, labels "satire"/"reporting") for the headline feature; needed with
+        ``headline_feature`` and used only by it (they are not articles).
         """
+        if self.headline_feature and headlines is None:
+            raise ValueError("headline_feature=True needs fit(headlines=(texts, labels)), "
+                             "e.g. stance.corpus.load_headlines(data_dir, cap=None)")
         articles = [[str(p) for p in a] for a in articles]
         labels = [str(y) for y in labels]
         if len(articles) != len(labels):
@@ -856,7 +885,15 @@ class GenreClassifier:
         texts = [p for a in articles for p in a]
         y = np.array([lab for a, lab in zip(articles, labels) for _ in a])
         art_id = np.array([i for i, a in enumerate(articles) for _ in a])
-        dense = features_matrix(texts, self.subjectivity)
+        self.headline_model_ = None
+        if self.headline_feature:
+            headline_texts, headline_labels = headlines
+            if set(map(str, headline_labels)) != {"satire", "reporting"}:
+                raise ValueError("the headline feature needs headlines labelled 'satire' and 'reporting'")
+            self.headline_model_ = LinearTextClassifier(ngram_range=(1, 2), min_df=2, max_features=50000,
+                                                        C=self.headline_C, class_weight="balanced", max_iter=3000)
+            self.headline_model_.fit([str(t).lower() for t in headline_texts], [str(v) for v in headline_labels])
+        dense = self.stage1_dense(texts)
         norm = [normalise(t) for t in texts]
         sty = [style_text(t) for t in norm] if self.style_view else None
         self.allowed_words = None
@@ -941,7 +978,7 @@ class GenreClassifier:
         k = len(self.labels)
         if not paragraphs:
             return np.zeros((0, k))
-        dense = features_matrix(paragraphs, self.subjectivity)
+        dense = self.stage1_dense(paragraphs)
         p1 = self._p1_all(paragraphs, dense)
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
         X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]))
@@ -966,7 +1003,7 @@ class GenreClassifier:
         paragraphs = [p for a in articles for p in a]
         if not paragraphs:
             return [np.zeros((0, k)) for _ in articles]
-        dense = features_matrix(paragraphs, self.subjectivity)
+        dense = self.stage1_dense(paragraphs)
         model = self.stage1_
         proba = stage1_proba(model, paragraphs, self.allowed_words, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
@@ -992,14 +1029,14 @@ class GenreClassifier:
         paragraphs = [str(p) for p in paragraphs]
         if not paragraphs:
             return np.zeros((0, len(self.labels)))
-        return self._p1(self.stage1_, paragraphs, features_matrix(paragraphs, self.subjectivity))
+        return self._p1(self.stage1_, paragraphs, self.stage1_dense(paragraphs))
 
     def predict(self, paragraphs: Sequence[str]) -> list[str]:
         return [self.labels[i] for i in self.predict_proba(paragraphs).argmax(1)]
 
     # -- inspection ------------------------------------------------------------------------------
     def top_features(self, k: int = 20) -> dict[str, Any]:
-        s1 = self.stage1_.top_features(k, dense_names=list(DENSE_NAMES))
+        s1 = self.stage1_.top_features(k, dense_names=self._dense_names())
         names = _context_names(self.labels, self.style_view)
         centred = self.s2_coef_ - self.s2_coef_.mean(0, keepdims=True)
         s2 = {g: [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
@@ -1026,6 +1063,10 @@ class GenreClassifier:
             s1s_config, s1s_arrays = self.stage1_style_.get_state()
             config["stage1_style"] = s1s_config
             arrays.update({f"s1style_{k}": np.asarray(v) for k, v in s1s_arrays.items()})
+        if self.headline_model_ is not None:
+            hl_config, hl_arrays = self.headline_model_.get_state()
+            config["headline_model"] = hl_config
+            arrays.update({f"hl_{k}": np.asarray(v) for k, v in hl_arrays.items()})
         arrays.update({
             "s2_coef": self.s2_coef_, "s2_intercept": self.s2_intercept_,
             "s2_mean": self.s2_mean_, "s2_scale": self.s2_scale_,
@@ -1050,6 +1091,11 @@ class GenreClassifier:
                 raise ValueError("inconsistent genre state: style_view is set but the style model is missing")
             model.stage1_style_ = LinearTextClassifier.from_state(
                 config["stage1_style"], {k[8:]: v for k, v in arrays.items() if k.startswith("s1style_")})
+        if model.headline_feature:
+            if "headline_model" not in config:
+                raise ValueError("inconsistent genre state: headline_feature is set but the headline model is missing")
+            model.headline_model_ = LinearTextClassifier.from_state(
+                config["headline_model"], {k[3:]: v for k, v in arrays.items() if k.startswith("hl_")})
         model.s2_coef_ = np.asarray(arrays["s2_coef"], dtype=np.float64)
         model.s2_intercept_ = np.asarray(arrays["s2_intercept"], dtype=np.float64)
         model.s2_mean_ = np.asarray(arrays["s2_mean"], dtype=np.float64)

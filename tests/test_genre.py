@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -305,3 +306,70 @@ def test_style_view_round_trip(tmp_path):
     art = articles[0] + articles[-1]
     assert np.allclose(again.predict_proba(art), m.predict_proba(art))
     assert sum(m.predict(a)[0] == lab for a, lab in zip(articles, labels)) >= 9
+
+
+# -- headline feature ---------------------------------------------------------------------------------
+# invented headlines, in the style of the two sides of the Onion / r/nottheonion data
+HEADLINES = [
+    ("Area Man Heroically Declares Himself Nation's Greatest Napper", "satire"),
+    ("Nation's Dogs Unveil Bold Plan To Finally Catch Mailman", "satire"),
+    ("Local Cat Wins Mayoral Race In Most Shocking Upset Ever", "satire"),
+    ("Area Woman Totally Nails Unveiling Of Bold New Hobby", "satire"),
+    ("Man Arrested After Trying To Pay For Pizza With Live Goose", "reporting"),
+    ("Police Say Driver Was Stopped While Towing A Hot Tub With A Bicycle", "reporting"),
+    ("City Council Votes To Rename Street After Local Goat, Officials Said", "reporting"),
+    ("Woman Charged After Police Found 40 Snakes In Her Car", "reporting"),
+]
+
+
+def test_headline_feature_is_one_stage1_column_and_survives_a_round_trip(tmp_path):
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, headline_feature=True).fit(
+        articles, labels, headlines=tuple(zip(*HEADLINES)))
+    heads = [h for h, _ in HEADLINES]
+    logodds = m.stage1_dense(heads)[:, -1]
+    assert logodds[:4].mean() > 0 > logodds[4:].mean()  # satire headlines score above the weird-but-real ones
+    assert len(m.stage1_.dense_mean_) == len(DENSE_NAMES) + 1
+    assert m.top_features(3)["stage1"]  # the extra column has a name
+    config, arrays = m.get_state()
+    np.savez(tmp_path / "g.npz", **arrays)
+    with np.load(tmp_path / "g.npz", allow_pickle=False) as z:
+        loaded = {k: z[k] for k in z.files}
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), loaded)
+    art = articles[0] + articles[6]
+    np.testing.assert_array_equal(again.predict_proba(art), m.predict_proba(art))
+    batch = m.predict_proba_articles([articles[0], articles[6]])
+    np.testing.assert_array_equal(np.vstack(batch),
+                                  np.vstack([m.predict_proba(articles[0]), m.predict_proba(articles[6])]))
+    del config["headline_model"]
+    with pytest.raises(ValueError, match="headline model is missing"):
+        GenreClassifier.from_state(config, loaded)
+
+
+def test_headline_feature_needs_satire_and_reporting_headlines():
+    articles, labels = tiny_corpus()
+    with pytest.raises(ValueError, match="needs fit\\(headlines="):
+        GenreClassifier(headline_feature=True).fit(articles, labels)
+    with pytest.raises(ValueError, match="labelled 'satire' and 'reporting'"):
+        GenreClassifier(headline_feature=True).fit(articles, labels, headlines=(["a b c", "d e f"], ["satire", "opinion"]))
+
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "genre" / "onion_headlines.jsonl").exists(), reason="shared data not present")
+def test_load_headlines_records_sha_balances_and_stays_out_of_the_article_corpus():
+    from stance.corpus import HEADLINE_FILE, build_genre_corpus, load_headlines
+    from stance.model import sha256_file
+
+    texts, labs, prov = load_headlines(DATA, cap=2000, seed=3)
+    assert prov["sha256"] == sha256_file(DATA / HEADLINE_FILE) and prov["file"] == HEADLINE_FILE
+    assert prov["rows_per_genre"] == {"satire": 1000, "reporting": 1000} and len(texts) == len(labs) == 2000
+    assert len({t.lower() for t in texts}) == 2000
+    assert load_headlines(DATA, cap=2000, seed=3)[0] == texts  # reproducible
+    articles, _labels, groups, cprov = build_genre_corpus(DATA, 0)
+    # the article corpus (and so every leave-source-out fold) holds no headline and no headline group
+    paras = {" ".join(p.lower().split()) for a in articles for p in a}
+    assert not paras & {t.lower() for t in texts}
+    assert not any("onion" in g for g in groups)
+    assert HEADLINE_FILE not in cprov["files"]

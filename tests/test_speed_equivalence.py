@@ -56,11 +56,11 @@ def paragraphs(seed_texts):
 
 # -- linear -----------------------------------------------------------------------------------------------
 def test_transform_and_stack_are_bit_identical_to_the_reference(model, paragraphs):
-    from stance.genre import features_matrix, filter_tokens, normalise
+    from stance.genre import filter_tokens, normalise
     from stance.targets import featurize
 
     genre_docs = [filter_tokens(normalise(p), model.genre.allowed_words) for p in paragraphs]
-    genre_dense = features_matrix(paragraphs, model.genre.subjectivity)
+    genre_dense = model.genre.stage1_dense(paragraphs)
     texts = [p for p in paragraphs if p]
     stance_docs, stance_dense = featurize(texts, [[(0, min(4, len(p)))] for p in texts])
     for clf, docs, dense in ((model.genre.stage1_, genre_docs, genre_dense),

@@ -202,7 +202,7 @@ def test_stage1_tokens_are_what_transform_counts(paragraphs, model):
     b = clf.transform_tokens(g.stage1_tokens(clf, texts, model.genre.allowed_words))
     assert (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
             and np.array_equal(a.data, b.data))
-    dense = g.features_matrix(texts, model.genre.subjectivity)
+    dense = model.genre.stage1_dense(texts)
     assert np.array_equal(clf.predict_proba(docs, dense),
                           clf.predict_proba_tokens(g.stage1_tokens(clf, texts, model.genre.allowed_words), dense))
     # an analyzer that keeps case takes the plain path

@@ -51,7 +51,7 @@ def test_counts_of_ids_equal_the_plain_counts(paragraphs, model):
 def test_stage1_proba_is_the_token_path(paragraphs, model):
     clf = model.genre.stage1_
     allowed = model.genre.allowed_words
-    dense = g.features_matrix(paragraphs, model.genre.subjectivity)
+    dense = model.genre.stage1_dense(paragraphs)
     ours = g.stage1_proba(clf, paragraphs, allowed, dense)
     ref = clf.predict_proba_tokens(g.stage1_tokens(clf, paragraphs, allowed), dense)
     assert ours.tobytes() == ref.tobytes()
