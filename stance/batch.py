@@ -12,7 +12,7 @@ reported (a warning on stderr and a count in the summary) while the article is s
 
 A file that cannot become text (over ``max_bytes``, binary, empty, unreadable, undecodable) becomes an error
 record ``{"id", "error": {"type", "message"}}`` in its place and the run goes on. Error types:
-``too_large``, ``binary``, ``empty``, ``unreadable``, ``encoding``, ``bad_record`` (jsonl), and the pipeline's
+``too_large``, ``binary``, ``empty``, ``unreadable``, ``encoding``, ``bad_record`` and ``duplicate_id`` (jsonl), and the pipeline's
 own (``no_content``, ``invalid_input``, ``wrong_type``, ``internal_error``).
 
 Output is written one record at a time, each record with a single ``write`` call, in input order, so a run that
@@ -224,8 +224,13 @@ def _record_id(record: dict, default: str) -> str:
     raise UnreadableFile("bad_record", f"\"id\" must be a string or an integer, got {type(value).__name__}")
 
 
-def iter_jsonl(path: Path, relpath: str, max_bytes: int) -> Iterator[tuple[str, str | None, str | None, UnreadableFile | None]]:
-    """``(id, text, fallback, error)`` per non-blank line of a .jsonl file, lazily (one line in memory)."""
+def iter_jsonl(path: Path, relpath: str, max_bytes: int,
+               seen: set[str] | None = None) -> Iterator[tuple[str, str | None, str | None, UnreadableFile | None]]:
+    """``(id, text, fallback, error)`` per non-blank line of a .jsonl file, lazily (one line in memory).
+
+    ``seen``: the ids given out so far in the run (the caller adds each id it gets). A record whose id is taken already becomes
+    a ``duplicate_id`` error under its line's id ("file.jsonl:LINE"): two records under one id could not be
+    told apart in the output, and ``--resume`` would take the second for done."""
     try:
         handle = open(path, "rb")
     except OSError as exc:
@@ -266,9 +271,15 @@ def iter_jsonl(path: Path, relpath: str, max_bytes: int) -> Iterator[tuple[str, 
                     text = record.get("text")
                     if not isinstance(text, str):
                         raise UnreadableFile("bad_record", f"line {lineno} has no \"text\" string")
+                    if seen is not None and item_id in seen and item_id != default_id:
+                        yield default_id, None, None, UnreadableFile(
+                            "duplicate_id", f"line {lineno}: id {item_id!r} is taken by an earlier record; "
+                                            "give every record its own id (this one is not scored)")
+                        continue
                 except UnreadableFile as exc:
                     rid = record.get("id") if isinstance(record, dict) else None
-                    yield (rid if isinstance(rid, str) and rid else default_id), None, None, exc
+                    usable = isinstance(rid, str) and rid and not (seen is not None and rid in seen)
+                    yield (rid if usable else default_id), None, None, exc
                     continue
                 yield item_id, text, fallback, None
         except OSError as exc:
@@ -541,6 +552,7 @@ def _sources(root: Path, globs: Sequence[str] | None, max_bytes: int, done: set[
              slots: deque, summary: Summary, exclude: str | None = None) -> Iterator[tuple[str, str]]:
     """The (id, text) stream for the model. Every input also gets a slot, in order: a finished error record,
     or the id whose result the model will return. Files are read only when the model asks for more."""
+    seen: set[str] = set()  # every id of the run, so that no two records share one (see iter_jsonl)
     for path in iter_files(root, SUFFIXES, globs):
         relpath = path.relative_to(root).as_posix()
         if relpath == exclude:
@@ -550,7 +562,8 @@ def _sources(root: Path, globs: Sequence[str] | None, max_bytes: int, done: set[
                 slots.append((FailedItem(relpath + "/", "unreadable", "cannot list this folder (permissions?)"), None))
             continue
         if path.suffix.lower() in JSONL_SUFFIXES:
-            for item_id, text, fallback, error in iter_jsonl(path, relpath, max_bytes):
+            for item_id, text, fallback, error in iter_jsonl(path, relpath, max_bytes, seen):
+                seen.add(item_id)
                 if item_id in done:
                     summary.skipped += 1
                     continue
@@ -560,6 +573,7 @@ def _sources(root: Path, globs: Sequence[str] | None, max_bytes: int, done: set[
                     slots.append((item_id, fallback))
                     yield item_id, text
             continue
+        seen.add(relpath)
         if relpath in done:
             summary.skipped += 1
             continue

@@ -136,6 +136,28 @@ def test_jsonl_records_default_ids_and_a_bad_line(tmp_path, fake):
     assert "feed.jsonl:4: bad_record" in err
 
 
+def test_duplicate_jsonl_ids_are_error_records_under_their_line_and_resume_exactly(tmp_path, fake):
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "x", "text": "Russia shelled the port."}\n'
+        '{"id": "x", "text": "Ukraine said it again."}\n'
+        '{"id": "y", "text": "Kyiv answered."}\n', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id": "y", "text": "Another y."}\n{"id": "x", "title": "bad, and x"}\n',
+                                      encoding="utf-8")
+    out, summary, _ = run_folder(fake, tmp_path)
+    recs = records(out)
+    assert [r["id"] for r in recs] == ["x", "a.jsonl:2", "y", "b.jsonl:1", "b.jsonl:2"]
+    assert [r.get("error", {}).get("type") for r in recs] == [None, "duplicate_id", None, "duplicate_id", "bad_record"]
+    assert "id 'x' is taken by an earlier record" in recs[1]["error"]["message"]
+    assert (summary.scored, summary.failed) == (2, 3)
+    # killed after the first line: the resumed run still ends with one line per record
+    out_path = tmp_path / "out.jsonl"
+    out_path.write_text(out.splitlines(keepends=True)[0], encoding="utf-8")
+    state = resume_state(out_path, "jsonl", GENRES)
+    with batch.open_output(out_path, append=True) as handle:
+        score_folder(fake, tmp_path, handle, resume=state, progress=None, exclude="out.jsonl")
+    assert out_path.read_text(encoding="utf-8") == out
+
+
 def test_encodings_bom_utf16_and_reported_cp1252_fallback(tmp_path, fake):
     text = "Zelensky’s café: Russia"
     (tmp_path / "a_bom.txt").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
