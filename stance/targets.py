@@ -1026,6 +1026,7 @@ class _CueIndex:
         self.always_ids = [cls[4] for cls in self.classes]
         self.prefix_tuple = tuple(w for w, _ in self.prefixes)
         self.no_hits = (False,) * len(self.classes)
+        self._token_keys: dict[str, frozenset] = {}  # token → its keys (token_keys), remembered
         # one pattern of every class's first_rx alternatives: it matches at a position exactly when some
         # class's first_rx does, so where it does not, no class's first_rx needs trying there
         self.any_first = re.compile("|".join(f"(?:{p})" for p in all_first)) if all_first else None
@@ -1038,24 +1039,39 @@ class _CueIndex:
             rx = self._rx[key] = re.compile("|".join(f"(?:{subs[k]})" for k in ids))
         return rx
 
+    def token_keys(self, tok: str) -> frozenset:
+        """The (class, pattern) keys a token triggers: those of its pieces (the token, and where it has an
+        apostrophe its parts split there) that are an exact trigger word or start with a prefix one."""
+        pieces = {tok}
+        if "'" in tok:
+            pieces.update(tok.split("'"))
+        found: set = set()
+        for w in pieces & self.exact_words:
+            found.update(self.exact[w])
+        if self.prefix_tuple:
+            for piece in pieces:
+                if piece.startswith(self.prefix_tuple):
+                    for w, key in self.prefixes:
+                        if piece.startswith(w):
+                            found.add(key)
+        keys = frozenset(found)
+        if len(self._token_keys) > 500_000:  # bound the cache on endless streams of new words
+            self._token_keys.clear()
+        self._token_keys[tok] = keys
+        return keys
+
     def sentence_triggers(self, sent: _Sentence) -> list:
         """Per class: the ids of the patterns that can match in this sentence (always-run + triggered)."""
         if sent.triggers is None:
-            found: set = set()
             # a pattern's match starts at a word boundary, so at the start of a token or of a piece of one
-            # split at an apostrophe (the only non-word character inside tokens)
-            pieces = set(sent.low)
-            for tok in sent.low:
-                if "'" in tok:
-                    pieces.update(tok.split("'"))
-            for w in pieces & self.exact_words:
-                found.update(self.exact[w])
-            if self.prefix_tuple:
-                for piece in pieces:
-                    if piece.startswith(self.prefix_tuple):
-                        for w, key in self.prefixes:
-                            if piece.startswith(w):
-                                found.add(key)
+            # split at an apostrophe (the only non-word character inside tokens); each distinct token's
+            # keys are remembered, so a sentence costs a lookup per distinct token
+            distinct = set(sent.low)
+            get = self._token_keys.get
+            keys = list(map(get, distinct))
+            if None in keys:
+                keys = [k if k is not None else self.token_keys(t) for t, k in zip(distinct, keys)]
+            found = set().union(*keys)
             if not found:
                 sent.triggers = self.always_ids
             else:
