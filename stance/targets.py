@@ -1512,4 +1512,5 @@ def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tup
                       / sizes[:, None], mean_p / safe[:, None])
     labels = mean_p.argmax(axis=1)
     score = np.clip(mean_s, -1.0, 1.0)
-    return [(float(a), LABELS[int(b)], float(c)) for a, b, c in zip(score, labels, confidence)]
+    # tolist(): Python numbers in one call (the same values as float()/int() of each numpy scalar)
+    return list(zip(score.tolist(), map(LABELS.__getitem__, labels.tolist()), confidence.tolist()))
