@@ -482,6 +482,20 @@ def _lower_tokens(text: str) -> list[str]:
     return "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
 
 
+# ASCII sentence-end marks as ".", white space (what \s matches) as " ", everything else as "x"
+_SENT_END_MARKS = bytes(46 if chr(b) in ".!?" else 32 if chr(b).isspace() else 120 for b in range(256))
+
+
+def _count_sentence_ends(text: str) -> int:
+    """``len(_SENT_END.findall(text))``.  On an ASCII text without a regex: each match is a run of ``.!?``
+    followed by white space or the end, so in the text with the marks as "." and white space as " " there is
+    one ". " per match, plus one if the text ends with a mark."""
+    if not text.isascii():
+        return len(_SENT_END.findall(text))
+    marks = text.encode("ascii").translate(_SENT_END_MARKS)
+    return marks.count(b". ") + marks.endswith(b".")
+
+
 def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Per segment ``float(np.mean(segment))`` (0.0 for an empty one): the same pairwise sum per segment."""
     out = np.zeros(len(lengths))
@@ -592,7 +606,7 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     rows = []
     for text, n_tokens in zip(texts, lengths.tolist()):
         n_words = max(n_tokens, 1)
-        n_sent = max(len(_SENT_END.findall(text)), 1)
+        n_sent = max(_count_sentence_ends(text), 1)
         lstripped = text.lstrip()
         stripped = text.strip()
         caps = _CAPS.findall(text)
