@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 import zipfile
 from collections import Counter
 from itertools import chain, count, repeat
@@ -147,6 +148,32 @@ def normalise(text: str) -> str:
 # = r"(?u)\b\w[\w']*\b" (a word character, then word characters and apostrophes, up to the last word
 # character): the same matches without testing a word boundary at every position
 _TOKEN = re.compile(r"\w+(?:'[\w']*\b)?")
+
+
+def _run_table(kept: str) -> bytes:
+    """A ``bytes.translate`` table that keeps the ASCII characters ``kept`` and turns every other byte into a space."""
+    return bytes(b if chr(b) in kept else 32 for b in range(256))
+
+
+_TOKEN_RUNS = _run_table(string.ascii_letters + string.digits + "_'")  # \w on ASCII text, and the apostrophe
+
+
+def _ascii_runs(text: str, table: bytes, strip: bool) -> list[str]:
+    """The words of an ASCII ``text``: its maximal runs of the characters ``table`` keeps, apostrophes removed
+    from the start of each run (and its end, with ``strip``), runs of apostrophes alone dropped.  Like a
+    regular expression's ``findall`` (see the callers) but without a match per word: one ``translate`` and
+    one ``split`` in C, the apostrophes fixed only where a run starts (ends) with one."""
+    runs = text.encode("ascii").translate(table).decode("ascii")
+    words = runs.split()
+    if "'" in runs and (runs[:1] == "'" or " '" in runs or strip and (runs[-1:] == "'" or "' " in runs)):
+        words = [w for w in (w.strip("'") if strip else w.lstrip("'") for w in words) if w]
+    return words
+
+
+def _ascii_tokens(text: str) -> list[str]:
+    """``_TOKEN.findall(text)`` for an ASCII text: a token runs from a word character to the last word
+    character of its run of word characters and apostrophes, so it is the run with its edge apostrophes dropped."""
+    return _ascii_runs(text, _TOKEN_RUNS, True)
 
 
 _TOKEN_SPLIT = re.compile(r"(?u)\b(\w[\w']*)\b")  # _TOKEN as one group: split() keeps the words
@@ -287,7 +314,7 @@ def stage1_ids(model: LinearTextClassifier, texts: Sequence[str],
     for text in texts:
         norm = normalise(text)
         if fast and norm.isascii():
-            ids = list(map(get, _TOKEN.findall(norm)))
+            ids = list(map(get, _ascii_tokens(norm)))
         else:
             filtered = filter_tokens(norm, allowed)
             ids = list(map(words.get, find(filtered.lower() if model.lowercase else filtered), repeat(-1)))
@@ -431,7 +458,7 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
     return np.array(feats, dtype=np.float64)
 
 
-_WORD_LOWER_ASCII = re.compile(r"[a-z][a-z']*")  # _WORD on an ASCII text that has been lower-cased
+_LOWER_WORD_RUNS = _run_table(string.ascii_lowercase + "'")
 _COL = {name: i for i, name in enumerate(DENSE_NAMES)}
 _RATE_COLUMNS = ("first_person_sg", "first_person_pl", "second_person", "modal_verbs", "attribution_verbs",
                  "conversational_words", "intensifiers", "hedges_evaluative", "satire_cues")
@@ -447,10 +474,26 @@ _CAPS = re.compile(r"[A-Z](?<!\w.)(?:([a-z])|[A-Z]{2,}\b)")
 def _lower_tokens(text: str) -> list[str]:
     """``[t.lower().replace("’", "'") for t in _WORD.findall(text)]``."""
     if text.isascii():
-        return _WORD_LOWER_ASCII.findall(text.lower())
+        # = re.findall(r"[a-z][a-z']*", text.lower()) (_WORD on a lower-cased ASCII text): a word runs from
+        # a letter to the end of its run of letters and apostrophes
+        return _ascii_runs(text.lower(), _LOWER_WORD_RUNS, False)
     raw = _WORD.findall(text)
     # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
     return "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
+
+
+# ASCII sentence-end marks as ".", white space (what \s matches) as " ", everything else as "x"
+_SENT_END_MARKS = bytes(46 if chr(b) in ".!?" else 32 if chr(b).isspace() else 120 for b in range(256))
+
+
+def _count_sentence_ends(text: str) -> int:
+    """``len(_SENT_END.findall(text))``.  On an ASCII text without a regex: each match is a run of ``.!?``
+    followed by white space or the end, so in the text with the marks as "." and white space as " " there is
+    one ". " per match, plus one if the text ends with a mark."""
+    if not text.isascii():
+        return len(_SENT_END.findall(text))
+    marks = text.encode("ascii").translate(_SENT_END_MARKS)
+    return marks.count(b". ") + marks.endswith(b".")
 
 
 def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -563,7 +606,7 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     rows = []
     for text, n_tokens in zip(texts, lengths.tolist()):
         n_words = max(n_tokens, 1)
-        n_sent = max(len(_SENT_END.findall(text)), 1)
+        n_sent = max(_count_sentence_ends(text), 1)
         lstripped = text.lstrip()
         stripped = text.strip()
         caps = _CAPS.findall(text)

@@ -86,7 +86,9 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     if probs is None:
         probs = model.genre.predict_proba([p.text for p in content])
     genre, genre_scores, mixed, genre_mix = article_genre(probs, [len(p.text) for p in content], labels)
-    paragraph_scores = {p.index: dict(zip(labels, map(float, row))) for p, row in zip(content, probs)}
+    # rows as Python floats in one tolist() (float(x) of each numpy scalar gives the same numbers, slower)
+    prob_rows = np.asarray(probs, dtype=np.float64).tolist()
+    paragraph_scores = {p.index: dict(zip(labels, row)) for p, row in zip(content, prob_rows)}
 
     # Mentions are found over the whole text so that "Choe" later joins "Choe Son-hui" earlier;
     # mentions inside boilerplate (related-headline lists) are dropped: chrome is not the article's voice.
@@ -131,7 +133,7 @@ def _stance_probs(model: "Model", texts: list[str], spans: list[list[tuple[int, 
     return model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
 
 
-def _strongest(rows: Sequence[int], scores: np.ndarray, confidences: np.ndarray) -> list[int]:
+def _strongest(rows: Sequence[int], scores: Sequence[float], confidences: Sequence[float]) -> list[int]:
     """The evidence: the rows whose scores are strongest and surest."""
     return sorted(rows, key=lambda i: -abs(scores[i]) * confidences[i])[:EVIDENCE_PER_ACTOR]
 
@@ -140,7 +142,9 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     from .targets import combine_many, mention_confidences, mention_scores
 
     rows, by_paragraph = prep.rows, prep.by_paragraph
-    scores, confidences = mention_scores(stance_probs), mention_confidences(stance_probs)
+    # as Python floats: the evidence sort and records then do plain float arithmetic (the same IEEE results)
+    # instead of making a numpy scalar per row
+    scores, confidences = mention_scores(stance_probs).tolist(), mention_confidences(stance_probs).tolist()
 
     rows_by_actor: dict[str, list[int]] = defaultdict(list)
     rows_by_paragraph_actor: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -184,7 +188,7 @@ def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> Articl
     actor_results = []
     for actor, idx in rows_by_actor.items():
         score, label, confidence = combined[tuple(idx)]
-        evidence = [Evidence(rows[i][0], rows[i][2], float(scores[i])) for i in _strongest(idx, scores, confidences)]
+        evidence = [Evidence(rows[i][0], rows[i][2], scores[i]) for i in _strongest(idx, scores, confidences)]
         actor_results.append(ActorStance(
             name=actor, kind=prep.kinds[actor], aliases=list(prep.aliases[actor]), mentions=mention_totals[actor],
             score=score, label=label, confidence=confidence, evidence=evidence))

@@ -573,7 +573,7 @@ _MATCH_SPAN, _MATCH_GROUP = re.Match.span, re.Match.group
 class _Sentence:
     """One tokenised sentence: token offsets, lower-cased tokens, capitalisation, cue triggers."""
 
-    __slots__ = ("spans", "toks", "low", "_caps", "joined", "triggers", "trigger_rx", "any_rx", "blocked")
+    __slots__ = ("spans", "toks", "low", "_caps", "joined", "trigger_rx", "any_rx", "blocked")
 
     def __init__(self, text: str) -> None:
         matches = list(_TOKEN.finditer(text))  # one scan for offsets and tokens (_TOKEN has no groups)
@@ -583,7 +583,6 @@ class _Sentence:
         self.low = "\n".join(toks).lower().replace("’", "'").split("\n") if toks else []
         self._caps: list[bool] | None = None
         self.joined: str | None = None
-        self.triggers: set | None = None
         self.trigger_rx: list | None = None
         self.any_rx = False
         self.blocked: dict = {}
@@ -1026,6 +1025,8 @@ class _CueIndex:
         self.always_ids = [cls[4] for cls in self.classes]
         self.prefix_tuple = tuple(w for w, _ in self.prefixes)
         self.no_hits = (False,) * len(self.classes)
+        self._token_keys: dict[str, frozenset] = {}  # token → its keys (token_keys), remembered
+        self._by_keys: dict[frozenset, tuple[list, bool]] = {}  # sentence_keys → sentence_regexes' answer
         # one pattern of every class's first_rx alternatives: it matches at a position exactly when some
         # class's first_rx does, so where it does not, no class's first_rx needs trying there
         self.any_first = re.compile("|".join(f"(?:{p})" for p in all_first)) if all_first else None
@@ -1038,37 +1039,57 @@ class _CueIndex:
             rx = self._rx[key] = re.compile("|".join(f"(?:{subs[k]})" for k in ids))
         return rx
 
-    def sentence_triggers(self, sent: _Sentence) -> list:
-        """Per class: the ids of the patterns that can match in this sentence (always-run + triggered)."""
-        if sent.triggers is None:
-            found: set = set()
-            # a pattern's match starts at a word boundary, so at the start of a token or of a piece of one
-            # split at an apostrophe (the only non-word character inside tokens)
-            pieces = set(sent.low)
-            for tok in sent.low:
-                if "'" in tok:
-                    pieces.update(tok.split("'"))
-            for w in pieces & self.exact_words:
-                found.update(self.exact[w])
-            if self.prefix_tuple:
-                for piece in pieces:
-                    if piece.startswith(self.prefix_tuple):
-                        for w, key in self.prefixes:
-                            if piece.startswith(w):
-                                found.add(key)
-            if not found:
-                sent.triggers = self.always_ids
-            else:
-                sent.triggers = [tuple(sorted(set(cls[4]) | {k for (cc, k) in found if cc == c}))
-                                 for c, cls in enumerate(self.classes)]
-        return sent.triggers
+    def token_keys(self, tok: str) -> frozenset:
+        """The (class, pattern) keys a token triggers: those of its pieces (the token, and where it has an
+        apostrophe its parts split there) that are an exact trigger word or start with a prefix one."""
+        pieces = {tok}
+        if "'" in tok:
+            pieces.update(tok.split("'"))
+        found: set = set()
+        for w in pieces & self.exact_words:
+            found.update(self.exact[w])
+        if self.prefix_tuple:
+            for piece in pieces:
+                if piece.startswith(self.prefix_tuple):
+                    for w, key in self.prefixes:
+                        if piece.startswith(w):
+                            found.add(key)
+        keys = frozenset(found)
+        if len(self._token_keys) > 500_000:  # bound the cache on endless streams of new words
+            self._token_keys.clear()
+        self._token_keys[tok] = keys
+        return keys
+
+    def sentence_keys(self, sent: _Sentence) -> frozenset:
+        """The (class, pattern) keys of the patterns that a trigger word of this sentence lets run."""
+        # a pattern's match starts at a word boundary, so at the start of a token or of a piece of one
+        # split at an apostrophe (the only non-word character inside tokens); each distinct token's
+        # keys are remembered, so a sentence costs a lookup per distinct token
+        distinct = set(sent.low)
+        keys = list(map(self._token_keys.get, distinct))
+        if None in keys:
+            keys = [k if k is not None else self.token_keys(t) for t, k in zip(distinct, keys)]
+        return frozenset().union(*keys)
 
     def sentence_regexes(self, sent: _Sentence) -> list:
-        """Per class: the compiled pattern of :meth:`sentence_triggers` (None where there is none)."""
+        """Per class: the compiled pattern of the always-run patterns and those :meth:`sentence_keys` lets
+        run (None where there is none).  Sentences share few sets of keys, so each set's patterns are
+        worked out once (the lists are shared: read only)."""
         if sent.trigger_rx is None:
-            sent.trigger_rx = [self.regex(c, ids) if ids else None
-                               for c, ids in enumerate(self.sentence_triggers(sent))]
-            sent.any_rx = any(rx is not None for rx in sent.trigger_rx)
+            found = self.sentence_keys(sent)
+            entry = self._by_keys.get(found)
+            if entry is None:
+                if not found:
+                    triggers = self.always_ids
+                else:
+                    triggers = [tuple(sorted(set(cls[4]) | {k for (cc, k) in found if cc == c}))
+                                for c, cls in enumerate(self.classes)]
+                regexes = [self.regex(c, ids) if ids else None for c, ids in enumerate(triggers)]
+                entry = (regexes, any(rx is not None for rx in regexes))
+                if len(self._by_keys) > 100_000:  # bound the cache
+                    self._by_keys.clear()
+                self._by_keys[found] = entry
+            sent.trigger_rx, sent.any_rx = entry
         return sent.trigger_rx
 
     def hits(self, sent: _Sentence, toks: list[str], positions: list[int], joined: str,
@@ -1491,4 +1512,5 @@ def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tup
                       / sizes[:, None], mean_p / safe[:, None])
     labels = mean_p.argmax(axis=1)
     score = np.clip(mean_s, -1.0, 1.0)
-    return [(float(a), LABELS[int(b)], float(c)) for a, b, c in zip(score, labels, confidence)]
+    # tolist(): Python numbers in one call (the same values as float()/int() of each numpy scalar)
+    return list(zip(score.tolist(), map(LABELS.__getitem__, labels.tolist()), confidence.tolist()))

@@ -157,6 +157,36 @@ def test_lower_tokens_match_the_plain_lowering(paragraphs):
         assert g._lower_tokens(p) == [t.lower().replace("’", "'") for t in g._WORD.findall(p)]
 
 
+def _apostrophe_edge_cases() -> list[str]:
+    """Short ASCII strings over letters, digits, underscore, apostrophes and separators (apostrophes at the
+    edges of words, between them and alone), deterministic."""
+    import random
+
+    rnd = random.Random(7)
+    alphabet = "aZb9_ ''.-\n\t"
+    return ["", "'", "''", "a'", "'a", "'a'", "a''b", "ab'' cd", "rock'n'roll'", "_'_", "9'a"] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 14))) for _ in range(20000)]
+
+
+def test_ascii_runs_find_what_the_regexes_find(paragraphs):
+    texts = [p for p in paragraphs if p.isascii()] + [g.normalise(p) for p in paragraphs] + _apostrophe_edge_cases()
+    for t in texts:
+        if t.isascii():
+            assert g._ascii_tokens(t) == g._TOKEN.findall(t), t
+            assert g._lower_tokens(t) == re.findall(r"[a-z][a-z']*", t.lower()), t
+
+
+def test_sentence_end_count_is_the_regex_count(paragraphs):
+    import random
+
+    rnd = random.Random(3)
+    alphabet = "a.!? \n\t\x0b\x0c\r\x1c\x1fx"
+    texts = paragraphs + ["", ".", "a.", "a. ", "...", "a...\n", "?!", "a.\x1c", "a.\x85b", "é. b"] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 12))) for _ in range(20000)]
+    for t in texts:
+        assert g._count_sentence_ends(t) == len(g._SENT_END.findall(t)), t
+
+
 def test_one_caps_scan_counts_what_the_two_regexes_count(paragraphs):
     tricky = ["HeLLO WORLD Ab ABc ABC_D NATO's U.S. X Xy XY XYZ", "ÉCOLE Éa aBC ABC1 1ABC _ABC ABC", "AbCDE ABCdef"]
     for p in paragraphs + tricky:

@@ -110,3 +110,17 @@ def test_combine_many_equals_aggregate_and_the_weighted_mean_argmax_per_group():
         assert l1 == l0 and abs(s1 - s0) < 1e-12 and abs(c1 - c0) < 1e-12, g
         assert combine(p) == (s1, l1, c1)  # combine is one group of combine_many
     assert combine_many(probs, []) == []
+
+
+def test_cue_offsets_do_not_depend_on_what_the_cue_index_remembers():
+    # the cue index remembers each token's trigger keys and each set of keys' patterns; a fresh index and
+    # one that has seen the sentences before (the rows again, in reverse) must both give the reference offsets
+    from stance.targets import _cue_index
+
+    cues = default_cues()
+    texts, spans = _seed_rows()
+    texts, spans = texts + [t for t, _ in EDGE], spans + [s for _, s in EDGE]
+    reference = _reference_offsets(texts, [sorted(x) for x in spans], cues)
+    _cue_index.cache_clear()
+    np.testing.assert_array_equal(cue_offsets(texts, spans, cues), reference)
+    np.testing.assert_array_equal(cue_offsets(texts[::-1], spans[::-1], cues), reference[::-1])
