@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
 
     model_help = "model folder (default: the model shipped with stance)"
     p = sub.add_parser("classify", help="classify one file (or - for stdin) and print a summary or JSON")
-    p.add_argument("file", help="a UTF-8 text file, or - to read standard input")
+    p.add_argument("file", help="a text file (UTF-8, UTF-16 with a BOM, else read as cp1252), or - for standard input")
     p.add_argument("--json", action="store_true", help="print the full JSON result instead of a summary")
     _actor_options(p)
     p.add_argument("--max-bytes", type=int, default=5_000_000,
