@@ -794,7 +794,7 @@ class GenreClassifier:
     to learn word scores from at fit time; ``None`` → the scores shipped in stance/data/lexicons).
 
     ``headline_feature``: one more stage-1 feature, the satire-vs-reporting log-odds of each paragraph from a
-    separate small model (TF-IDF word 1–2-grams, logistic regression, ``headline_C``) trained on the headlines
+    separate small model (TF-IDF of its words, logistic regression, ``headline_C``) trained on the headlines
     passed to ``fit(headlines=...)`` (the Onion vs r/nottheonion, :func:`stance.corpus.load_headlines`).
     Satire written as deadpan news is hard to tell from reporting by style; thousands of satirical and
     weird-but-true headlines teach what is *absurd* about the content, from many more sources than the
@@ -933,7 +933,7 @@ class GenreClassifier:
             headline_texts, headline_labels = headlines
             if set(map(str, headline_labels)) != {"satire", "reporting"}:
                 raise ValueError("the headline feature needs headlines labelled 'satire' and 'reporting'")
-            self.headline_model_ = LinearTextClassifier(ngram_range=(1, 2), min_df=2, max_features=50000,
+            self.headline_model_ = LinearTextClassifier(ngram_range=(1, 1), min_df=2, max_features=50000,
                                                         C=self.headline_C, class_weight="balanced", max_iter=3000)
             self.headline_model_.fit([str(t).lower() for t in headline_texts], [str(v) for v in headline_labels])
         dense = self.stage1_dense(texts)
