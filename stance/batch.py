@@ -96,8 +96,10 @@ class ResumeError(Exception):
 def _matches(relpath: str, globs: Sequence[str] | None) -> bool:
     if not globs:
         return True
+    # case-insensitive, as the suffixes are: "*.txt" also selects "NOTES.TXT", which is scored by default
+    relpath = relpath.lower()
     pure = PurePosixPath(relpath)
-    return any(fnmatchcase(relpath, g) or pure.match(g) for g in globs)
+    return any(fnmatchcase(relpath, g.lower()) or pure.match(g.lower()) for g in globs)
 
 
 def iter_files(root: Path, suffixes: tuple[str, ...] = SUFFIXES, globs: Sequence[str] | None = None) -> Iterator[Path]:

@@ -141,6 +141,8 @@ def _classify(args) -> int:
     if args.max_bytes < 1:
         raise _UsageError("--max-bytes must be at least 1")
     actors = _read_actors(args)
+    if args.file != "-" and not Path(args.file).exists():
+        raise _UsageError(f"{args.file}: no such file")
     source = "<stdin>" if args.file == "-" else args.file
     try:  # the same decoding as `stance score`, for a file or a pipe
         if args.file == "-":

@@ -226,6 +226,7 @@ def test_glob_narrows_and_order_is_stable(tmp_path, fake):
     assert ids(globs=["a/*"]) == ["a/deep/w.html", "a/y.txt", "a/z.md"]
     assert ids(globs=["a/*.txt", "top.*"]) == ["a/y.txt", "top.txt"]
     assert ids(globs=["*.csv"]) == []
+    assert ids(globs=["*.HTML", "A/*.TXT"]) == ids(globs=["*.html", "a/*.txt"])  # any case, like the suffixes
 
 
 # -- outputs ----------------------------------------------------------------------------------------------
