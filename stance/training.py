@@ -783,6 +783,8 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
             problems.add("(data)", None, "no examples found")
     else:
         labelled, problems = _read(data)
+    if problems and include_default_data is None and (labelled.genre or labelled.stance):
+        _check_counts(labelled, problems, min_examples)  # so that one run lists the label counts' problems too
     problems.raise_if_any()
 
     # default corpus (read before anything is fitted)

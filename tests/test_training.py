@@ -514,3 +514,13 @@ def test_output_is_checked_before_training(tmp_path):
 def test_evaluation_problems_say_nothing_was_evaluated(base_model, tmp_path):
     with pytest.raises(TrainingDataError, match=r"the evaluation data has 1 problem; .*nothing was evaluated"):
         evaluate(_jsonl(tmp_path / "x.jsonl", [{"text": "nothing"}]), base_model)
+
+
+def test_row_problems_and_label_counts_are_listed_in_one_run(tmp_path):
+    rows = [{"text": f"A report, number {i}.", "genre": "report"} for i in range(6)]
+    rows += [{"text": "One odd piece.", "genre": "bogus"}, {"text": "", "genre": "report"}]
+    with pytest.raises(TrainingDataError) as info:
+        train([_jsonl(tmp_path / "bad.jsonl", rows)], progress=None)
+    problems = "\n".join(info.value.problems)
+    assert "bad.jsonl:8:" in problems  # the empty text
+    assert "genre 'bogus' has 1 example" in problems  # found in the same run, not after the fix
