@@ -746,8 +746,8 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
 
     A part (genre or stance) with no examples in ``data`` is taken unchanged from ``base`` (a loaded model or
     its folder; default: the model shipped with stance). ``output`` is checked before anything is read or
-    fitted: it must be a new or empty folder, or a stance model folder (whose files are replaced).  With ``include_default_data`` the default corpus found there is added to your
-    examples.  When the data is large enough (every label keeps ``min_examples`` after holding out ``holdout``
+    fitted: it must be a new or empty folder, or a stance model folder (whose files are replaced).  With
+    ``include_default_data`` the default corpus found there is added to your examples.  When the data is large enough (every label keeps ``min_examples`` after holding out ``holdout``
     of it, and at least 5 examples are held out) a model is first fitted without the held-out rows and its
     metrics are recorded in ``meta["metrics"]``; the returned model is then fitted on everything.
     Same data + ``seed`` → identical predictions.  ``genre_params`` / ``stance_params`` override the
