@@ -98,6 +98,21 @@ _KEEP_CAPS = frozenset("I Mr Mrs Ms Dr Q A President Senator Governor Secretary 
 _ABBR_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|St|Prof|Rev|Lt|Col)\.\s+$")
 
 
+_PER_OWNER: dict[tuple, tuple[tuple, Any]] = {}
+
+
+def _per_owner(make, *owners):
+    """``make(*owners)``, built once per (make, owners) and kept across calls. Owners are told apart by identity
+    and held here, so an id cannot be reused by another object while its table is kept (bounded)."""
+    key = (make, *map(id, owners))
+    hit = _PER_OWNER.get(key)
+    if hit is None:
+        if len(_PER_OWNER) > 32:
+            _PER_OWNER.clear()
+        hit = _PER_OWNER[key] = (owners, make(*owners))
+    return hit[1]
+
+
 _STARTS_SENTENCE: dict[str, bool] = {}  # the 8 characters before a capitalised word → does it start a sentence
 
 
@@ -208,21 +223,10 @@ class _AnalyzedWord(_WordMemo):
     lower = True
 
 
-_WORD_MEMOS: dict[tuple[type, int], _WordMemo] = {}
-
-
 def _word_memo(kind: type[_WordMemo], allowed: frozenset[str] | set[str]) -> _WordMemo:
     """One memo per (kind, frozen allowed set), kept across calls; a mutable set may change between calls,
     so it gets a fresh memo each time."""
-    if not isinstance(allowed, frozenset):
-        return kind(allowed)
-    key = (kind, id(allowed))
-    memo = _WORD_MEMOS.get(key)
-    if memo is None or memo.allowed is not allowed:
-        if len(_WORD_MEMOS) > 16:
-            _WORD_MEMOS.clear()
-        memo = _WORD_MEMOS[key] = kind(allowed)
-    return memo
+    return _per_owner(kind, allowed) if isinstance(allowed, frozenset) else kind(allowed)
 
 
 def filter_tokens(text: str, allowed: frozenset[str] | set[str] | None) -> str:
@@ -280,20 +284,11 @@ class _WordId(dict):
         return out
 
 
-_WORD_IDS: dict[tuple[int, int], _WordId] = {}
-
-
 def _word_id_memo(allowed: frozenset[str] | set[str] | None, words: dict[str, int]) -> _WordId:
     """One memo per (frozen allowed set or None, index words), kept across calls (a mutable set: a fresh one)."""
     if allowed is not None and not isinstance(allowed, frozenset):
         return _WordId(allowed, words)
-    key = (id(allowed), id(words))
-    memo = _WORD_IDS.get(key)
-    if memo is None or memo.allowed is not allowed or memo.words is not words:
-        if len(_WORD_IDS) > 16:
-            _WORD_IDS.clear()
-        memo = _WORD_IDS[key] = _WordId(allowed, words)
-    return memo
+    return _per_owner(_WordId, allowed, words)
 
 
 def stage1_ids(model: LinearTextClassifier, texts: Sequence[str],
@@ -390,15 +385,13 @@ _ALLCAPS = re.compile(r"\b[A-Z]{3,}\b")
 _HEADING_END = re.compile(r"[.!]\s*$")
 _NOT_SUPERLATIVE = frozenset(("interest", "request", "protest", "suggest", "honest", "modest"))
 _SUPERLATIVE_WORDS = frozenset(("most", "best", "worst"))
-_ABS_VADER: dict[int, dict[str, float]] = {}  # id(lexicon) → word → |valence|, built once per lexicon
+def _abs_values(lex: dict[str, float]) -> dict[str, float]:
+    return {w: abs(v) for w, v in lex.items()}
 
 
 def _abs_lexicon(lex: dict[str, float]) -> dict[str, float]:
-    key = id(lex)
-    cached = _ABS_VADER.get(key)
-    if cached is None or cached[0] is not lex:
-        cached = _ABS_VADER[key] = (lex, {w: abs(v) for w, v in lex.items()})
-    return cached[1]
+    """word → |valence|, built once per lexicon."""
+    return _per_owner(_abs_values, lex)
 
 
 def _hits(counts: dict[str, int], words: frozenset[str]) -> int:
@@ -411,9 +404,7 @@ def _hits(counts: dict[str, int], words: frozenset[str]) -> int:
 def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) -> np.ndarray:
     """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise)."""
     text = text or ""
-    raw = _WORD.findall(text)
-    # the tokens are ASCII letters and apostrophes only, so lower-casing them joined is the same as one by one
-    tokens = "\n".join(raw).lower().replace("’", "'").split("\n") if raw else []
+    tokens = _lower_tokens(text)
     n = max(len(tokens), 1)
     n_sent = max(len(_SENT_END.findall(text)), 1)
     pos, neg, lex = positive_words(), negative_words(), vader()
@@ -508,45 +499,31 @@ def _segment_means(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-# The features the batch path of features_matrix computes, in paragraph_features' order.  A change to
-# paragraph_features must be made in features_matrix too (tests compare the two on many texts).
-_BATCH_NAMES = (
-    "log_chars", "words_per_sentence", "first_person_sg", "first_person_pl", "second_person",
-    "modal_verbs", "attribution_verbs", "quote_marks", "quoted_share", "numbers", "dates_years",
-    "question_marks", "ends_with_question", "exclamations", "speaker_label", "qa_label",
-    "markdown_speaker", "conversational_words", "superlatives", "intensifiers", "hedges_evaluative",
-    "satire_cues", "allcaps_words", "capitalised_words", "positive_words", "negative_words",
-    "vader_intensity", "subjectivity", "short_paragraph", "heading_like",
-)
 _ENDS_EST = re.compile(r"^[^\n]{3,}est$", re.M)
-_WORD_LIST_TABLES: dict[tuple[int, ...], tuple[tuple, dict[str, int]]] = {}
+def _bit_table(*word_lists) -> dict[str, int]:
+    table: dict[str, int] = {}
+    for j, words in enumerate(word_lists):
+        for w in words:
+            table[w] = table.get(w, 0) | (1 << j)
+    return table
 
 
 def _word_list_table(word_lists: tuple) -> dict[str, int]:
-    """word → bit mask of the lists (frozensets) it is in; built once per tuple of lists."""
-    key = tuple(map(id, word_lists))
-    cached = _WORD_LIST_TABLES.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], word_lists)):
-        table: dict[str, int] = {}
-        for j, words in enumerate(word_lists):
-            for w in words:
-                table[w] = table.get(w, 0) | (1 << j)
-        if not all(isinstance(words, frozenset) for words in word_lists):
-            return table  # a list that may change between calls is read afresh each time
-        if len(_WORD_LIST_TABLES) > 4:
-            _WORD_LIST_TABLES.clear()
-        cached = _WORD_LIST_TABLES[key] = (word_lists, table)
-    return cached[1]
+    """word → bit mask of the lists it is in; built once per tuple of frozensets (a list that may change
+    between calls is read afresh each time)."""
+    if all(isinstance(words, frozenset) for words in word_lists):
+        return _per_owner(_bit_table, *word_lists)
+    return _bit_table(*word_lists)
 
 
 def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
     """``np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])``, with the word-list features
-    counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers)."""
+    counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers).
+    A change to paragraph_features must be made here too: the tests compare the two on many texts."""
     if not paragraphs:
         return np.zeros((0, len(DENSE_NAMES)))
     texts = [p or "" for p in paragraphs]
-    if DENSE_NAMES != _BATCH_NAMES or not all(type(t) is str for t in texts):
-        # the batch path below computes exactly these features; anything else goes one paragraph at a time
+    if not all(type(t) is str for t in texts):  # e.g. str subclasses: one paragraph at a time
         return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
     n_par = len(texts)
     token_lists = list(map(_lower_tokens, texts))

@@ -145,10 +145,12 @@ def test_features_matrix_is_the_stack_of_the_replaced_code(paragraphs, model):
         assert np.array_equal(ours, ref), np.argwhere(ours != ref)[:5]
 
 
-def test_features_matrix_batch_path_covers_exactly_the_dense_names():
-    # when the style features change, features_matrix falls back to one paragraph at a time (correct, slow);
-    # this fails to say that its batch path needs the same change
-    assert g._BATCH_NAMES == g.DENSE_NAMES, "update genre.features_matrix's batch path (and _BATCH_NAMES)"
+def test_features_matrix_batch_path_covers_exactly_the_dense_names(paragraphs):
+    # when the style features change, paragraph_features and the batch path of features_matrix must change
+    # together: this fails (and the value tests above) if the batch path misses a column
+    batch = g.features_matrix(paragraphs[:20], None)
+    assert batch.shape == (20, len(g.DENSE_NAMES)), "update genre.features_matrix's batch path"
+    assert np.array_equal(batch, np.vstack([g.paragraph_features(p) for p in paragraphs[:20]]))
     assert g.features_matrix([], None).shape == (0, len(g.DENSE_NAMES))
 
 
