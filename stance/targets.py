@@ -41,8 +41,10 @@ from __future__ import annotations
 import gc
 import math
 import re
+from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter as _itemgetter
 from typing import Any, Sequence
 
 import numpy as np
@@ -628,28 +630,14 @@ class _Sentence:
         return out, positions, cp
 
 
-from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right  # noqa: E402
-from operator import itemgetter as _itemgetter  # noqa: E402
-
 _START, _END = _itemgetter(0), _itemgetter(1)
 _FIRST, _SECOND = _START, _END
 
-_POLARITY_CLASS: dict[str, str] = {}
-_TOKEN_INFO: dict[str, tuple[float, float, float, bool, bool, bool]] = {}
-
-
 def _token_info(tok: str) -> tuple[float, float, float, bool, bool, bool]:
-    """(VADER valence, Hu & Liu pos, Hu & Liu neg, negator, quote mark, alphabetic) of a masked token."""
-    info = _TOKEN_INFO.get(tok)
-    if info is None:
-        if tok == PLACEHOLDER:
-            v, hp, hn = 0.0, 0, 0
-        else:
-            v, hp, hn, _ = _lexicon_info(tok)
-        info = (v, float(hp), float(hn), tok in _NEGATORS or tok.endswith("n't"), tok in _QUOTES, tok.isalpha())
-        if len(_TOKEN_INFO) < 500_000:
-            _TOKEN_INFO[tok] = info
-    return info
+    """(VADER valence, Hu & Liu pos, Hu & Liu neg, negator, quote mark, alphabetic) of a masked token
+    (worked out once per token: :func:`_token_table` keeps the rows)."""
+    v, hp, hn = (0.0, 0, 0) if tok == PLACEHOLDER else _lexicon_info(tok)[:3]
+    return v, float(hp), float(hn), tok in _NEGATORS or tok.endswith("n't"), tok in _QUOTES, tok.isalpha()
 
 
 _TOKEN_IDS: dict[str, int] = {}
@@ -677,22 +665,13 @@ def _token_table(tokens: list[str]) -> np.ndarray:
     return _TOKEN_ARRAY[np.fromiter(ids, dtype=np.int64, count=len(ids))]
 
 
-def _pclass(tok: str) -> str:
-    c = _POLARITY_CLASS.get(tok)
-    if c is None:
-        c = _lexicon_info(tok)[3]
-        if len(_POLARITY_CLASS) < 500_000:
-            _POLARITY_CLASS[tok] = c
-    return c
-
-
 _WINDOW_ENTRY: dict[str, tuple[str, str, str, str, str, str, str, str, str]] = {}
 
 
 def _window_entry(t: str) -> tuple[str, str, str, str, str, str, str, str, str]:
     """The window/clause feature strings of token t: N_, L_, R_, O_, C_ + t, then L, R, O, C + its polarity
-    class ("" when it has none)."""
-    c = _pclass(t)
+    class ("" when it has none); kept per token in _WINDOW_ENTRY."""
+    c = _lexicon_info(t)[3]
     e = ("N_" + t, "L_" + t, "R_" + t, "O_" + t, "C_" + t) + (("L" + c, "R" + c, "O" + c, "C" + c) if c else ("",) * 4)
     if len(_WINDOW_ENTRY) > 500_000:  # bound the cache on endless streams of new words
         _WINDOW_ENTRY.clear()
