@@ -473,14 +473,18 @@ class Summary:
     failed: int = 0
     skipped: int = 0          # already in the output (--resume)
     previous_failed: int = 0  # error records among those
-    fallback: int = 0         # not UTF-8/UTF-16: read with an HTML page's meta charset or as cp1252
-    fallback_encodings: Counter = field(default_factory=Counter)
+    fallback_encodings: Counter = field(default_factory=Counter)  # not UTF-8/UTF-16: meta charset or cp1252
     errors: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
     def total(self) -> int:
         return self.scored + self.failed
+
+    @property
+    def fallback(self) -> int:
+        """Inputs read with a fallback encoding."""
+        return sum(self.fallback_encodings.values())
 
     def line(self) -> str:
         text = f"{self.scored} scored, {self.failed} failed, {self.total} records"
@@ -624,7 +628,6 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
 
     def emit(record: _Rendered, fallback: str | None) -> None:
         if fallback:
-            summary.fallback += 1
             summary.fallback_encodings[fallback] += 1
             bar.message(f"stance: warning: {record.id}: not UTF-8, read as {fallback}")
         failure = record.failure
