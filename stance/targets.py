@@ -16,7 +16,12 @@ regression, state stored as plain JSON and numeric arrays):
 * the **target's role** (:func:`target_role`: subject, possessor, object, or inside a prepositional phrase —
   "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_`` token, with the sentence's
   valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``), so the model can learn how
-  much of a sentence's tone falls on a target in each role.
+  much of a sentence's tone falls on a target in each role;
+* the **predicate link** (:func:`predicate_range`): when the target is in the sentence's subject noun phrase
+  ("TGT's age and the depletion of its resources, further exacerbated by X, gradually erode their strength";
+  "TGT, who …, ordered …") and its predicate comes after a parenthetical, beyond the clause and word windows,
+  the predicate's first words as ``P_`` tokens and its polarity (``pred_*``), with negation and "decrease"
+  verbs as polarity shifters ("erode their strength" is negative, "reduce poverty" positive).
 
 :func:`featurize` (the path the model uses) computes all of this per batch: each distinct sentence is
 tokenised once for all its targets and the dense cues of all mentions are summed in numpy;
@@ -216,7 +221,9 @@ DENSE_NAMES = (
     "target_first", "target_in_quote", "has_quote", "pronoun_target", "n_mentions", "log_length",
     "rel_position",
 ) + tuple(f"role_{r}_x_{v}" for r in ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
-          for v in ("vader_sentence", "vader_far"))
+          for v in ("vader_sentence", "vader_far")) + (
+    "pred_link", "pred_vader", "pred_hl_pos", "pred_hl_neg", "pred_shifted")
+PREDICATE_NAMES = DENSE_NAMES[-5:]  # the predicate of a subject noun phrase (_predicate_features)
 
 # The target's role in its clause, read off the words around the mention (no parser): the agent/subject
 # ("TGT condemned …"), a possessor ("TGT's attack"), the object of a verb ("… hit TGT"), or inside a
@@ -339,9 +346,163 @@ def _speech_act_objects(toks: list[str], positions: list[int], acts: list
     return names, in_object
 
 
+# The predicate of a subject: "TGT's age and the depletion of its resources, further exacerbated by X, gradually
+# erode their strength" — the target sits in the sentence's subject noun phrase, and what is said of that noun
+# phrase (its predicate) comes after a comma-delimited parenthetical, beyond the clause and word windows. No
+# parser: the noun phrase is the target's clause when it holds no verb cue; the parenthetical is a segment
+# closed by the same mark that opens it (", … ,", "( … )", "— … —") and begins like one (a relative pronoun,
+# "according", a participle, an adverb, an appositive's determiner); the predicate is the segment after it
+# when it begins like a verb phrase.
+_VERB_CUES = frozenset(
+    "is are was were be been being has have had will would can could may might must should shall does did do "
+    "'re 've 'll 'd said says told tells made makes took takes gave gives got gets won wins lost loses led leads "
+    "became becomes remains seems wants".split())
+_PARENTHETICAL_OPENERS = frozenset(
+    "who whom whose which where when according including especially particularly notably further also already "
+    "once now then still itself himself herself themselves the a an like unlike despite after before since "
+    "along together led known born seen given taken held made".split())
+_NOT_PREDICATE_START = frozenset(
+    "and or but nor so yet while whereas although though because as if that which who whom whose where when "
+    "the a an this these those his her its their our my your he she it they we i you of in on at to for from "
+    "with by about into over after before since than".split())
+_PREDICATE_ADVERBS = frozenset("now then also still never already once later recently soon again often just".split())
+_PAREN_CLOSE = {",": ",", "(": ")", "—": "—", "–": "–"}
+_CHAINED_OPENERS = frozenset("who whom whose which according including".split())
+# Polarity shifters of the "decrease" kind: "erode their strength" is bad for the subject, "reduce poverty" good.
+_DECREASE_VERB = re.compile(
+    r"(?:(?:erod|undermin|deplet|damag|reduc|decreas|stifl|los)(?:e|es|ed|ing)|lost|shrank|shrunk|"
+    r"(?:weaken|diminish|hurt|cut|curb|shrink|drain|destroy|ruin|harm|impair|lower|dent|hamper|hinder|squander|"
+    r"wreck|sap)(?:s|es|ed|ing|ping|ting)?)$")
+
+
+def _verb_like(tok: str) -> bool:
+    return tok in _VERB_CUES or (len(tok) > 4 and tok.endswith("ed")) or bool(
+        _CRITICISM_VERB.match(tok) or _PRAISE_VERB.match(tok))
+
+
+def _starts_predicate(tok: str) -> bool:
+    """A verb phrase's first word: a verb cue, an adverb, or a word in -s ("says", "faces")."""
+    return tok.isalpha() and tok not in _NOT_PREDICATE_START and (
+        _verb_like(tok) or tok in _PREDICATE_ADVERBS or tok.endswith("ly") or (tok.endswith("s") and not tok.endswith("ss")))
+
+
+def _opens_parenthetical(tok: str) -> bool:
+    return tok in _PARENTHETICAL_OPENERS or (len(tok) > 4 and tok.endswith(("ed", "ing", "ly"))) or tok.isdigit()
+
+
+def predicate_range(toks: list[str], p: int, size: int = 6) -> tuple[int, int] | None:
+    """The first ``size`` tokens [start, end) of the predicate of the subject noun phrase that holds the mention
+    at p (role subj or poss), when the predicate lies past a parenthetical; else None."""
+    role = target_role(toks, p)
+    if role == "poss":  # the possessor must open the noun phrase in subject position ("praised TGT's trip" does not)
+        i = p - 1
+        while i >= 0 and toks[i] in _DETERMINERS:
+            i -= 1
+        if i >= 0 and toks[i] not in _SUBJECT_BEFORE:
+            return None
+    elif role != "subj":
+        return None
+    n = len(toks)
+    j = p + 1
+    while j < n and toks[j] not in _CLAUSE_BREAKS:  # the rest of the noun phrase: no verb in it
+        if _verb_like(toks[j]) or j - p > 12:
+            return None
+        j += 1
+    if role == "subj" and j > p + 1 and toks[p + 1] not in ("and", "of", "&"):
+        return None  # "TGT says …": the words after a bare subject are its predicate, already in the clause
+    if j >= n or toks[j] not in _PAREN_CLOSE:
+        return None
+    for _ in range(3):  # up to three parentheticals in a row: ", 71, who has ruled since 2000, …"
+        if j + 1 >= n or (toks[j] != "(" and not _opens_parenthetical(toks[j + 1])):
+            return None
+        close = _PAREN_CLOSE[toks[j]]
+        k = j + 1
+        while k < n and toks[k] != close and k - j <= 25:
+            k += 1
+        if k >= n or toks[k] != close:
+            return None
+        j = k + 1
+        # another parenthetical follows only when a relative pronoun or a bracket opens it
+        if not (j < n and (toks[k] == "," and toks[j] in _CHAINED_OPENERS or toks[j] in ("(", "—", "–"))):
+            break
+        if toks[k] == ",":
+            j = k
+    if j >= n or not _starts_predicate(toks[j]):
+        return None
+    end = j
+    while end < n and end - j < size and toks[end] not in _CLAUSE_BREAKS and toks[end] not in (".", "!", "?"):
+        end += 1
+    return j, end
+
+
+def _predicate_signs(toks: list[str], a: int, b: int) -> list[float]:
+    """The polarity sign of each predicate word toks[a:b]: -0.7 within 3 tokens after a negator ("not",
+    "n't"), flipped again for the first polar word within 3 tokens after a decrease verb ("erode their
+    strength": the strength is lost), whose own polarity is then dropped (sign 0)."""
+    sign = [1.0] * (b - a)
+    for j in range(a, b):
+        t = toks[j]
+        if t in _NEGATORS or t.endswith("n't"):
+            for k in range(j + 1, min(b, j + 4)):
+                sign[k - a] *= -0.7
+        elif _DECREASE_VERB.match(t):
+            for k in range(j + 1, min(b, j + 4)):
+                if _lexicon_info(toks[k])[3]:
+                    sign[k - a] *= -1.0
+                    sign[j - a] = 0.0
+                    break
+    return sign
+
+
+_SWAPPED_CLASS = {"_NEGWORD": "_POSWORD", "_POSWORD": "_NEGWORD", "_negword": "_posword", "_posword": "_negword"}
+
+
+def _predicate_features(toks: list[str], positions: list[int]) -> tuple[list[str], list[float]]:
+    """``P_`` tokens of the mentions' subject predicates (:func:`predicate_range`): each word, its polarity
+    class after negation and decrease verbs (``P_NEGWORD`` for "strength" in "erode their strength"), and
+    ``P_SHIFT`` where a decrease verb turned a word around; and their PREDICATE_NAMES features (the number of
+    predicates, their VADER valence and Hu & Liu counts with the same signs, the number shifted), summed over
+    distinct predicates."""
+    tokens: list[str] = []
+    dense = [0.0] * len(PREDICATE_NAMES)
+    seen: set[tuple[int, int]] = set()
+    for p in positions:
+        r = predicate_range(toks, p)
+        if r is None or r in seen:
+            continue
+        seen.add(r)
+        a, b = r
+        signs = _predicate_signs(toks, a, b)
+        shifted = 0.0 in signs
+        val = pos = neg = 0.0
+        for j, s in zip(range(a, b), signs):
+            t = toks[j]
+            if t == PLACEHOLDER:
+                continue
+            tokens.append("P_" + t)
+            v, hp, hn, cls = _lexicon_info(t)
+            if s == 0.0:  # the decrease verb itself
+                continue
+            if s < 0:
+                hp, hn, cls = hn, hp, _SWAPPED_CLASS.get(cls, cls)
+            if cls:
+                tokens.append("P" + cls)
+            val += s * v
+            pos += hp
+            neg += hn
+        if shifted:
+            tokens.append("P_SHIFT")
+        dense[0] += 1.0
+        dense[1] += val
+        dense[2] += pos
+        dense[3] += neg
+        dense[4] += float(shifted)
+    return tokens, dense
+
+
 def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
                   mask_entities: bool = False, speech_acts: bool = True,
-                  roles: bool = True) -> tuple[str, list[float]]:
+                  roles: bool = True, predicates: bool = True) -> tuple[str, list[float]]:
     """One mention → (feature document for the TF-IDF block, dense feature vector in DENSE_NAMES order).
 
     With ``speech_acts``, when the target is the agent of a criticism/praise verb ("TGT condemned X's
@@ -464,6 +625,12 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
     role_tokens, role_dense = _role_features(toks, positions, dense[5], v_far, roles)
     window_tokens += role_tokens
     dense += role_dense
+    if predicates:
+        pred_tokens, pred_dense = _predicate_features(toks, positions)
+        window_tokens += pred_tokens
+        dense += pred_dense
+    else:
+        dense += [0.0] * len(PREDICATE_NAMES)
     sentence = entity_mask(toks, caps) if mask_entities else toks
     doc = " ".join(sentence) + " ||| " + " ".join(t for t in window_tokens if t)
     return doc, dense
@@ -764,10 +931,12 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
     return out, in_object
 
 
-def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True) -> np.ndarray:
+def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True,
+                 predicates: list[list[float]] | None = None) -> np.ndarray:
     """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order).
 
-    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention."""
+    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention; ``predicates``: the
+    PREDICATE_NAMES block of each mention (:func:`_predicate_features`), zeros when None."""
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
@@ -885,6 +1054,8 @@ def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles
         hp_near, hn_near, hp_far, hn_far,
         neg_in_window.astype(np.float64), negated_near,
         roles_, other, *role_block,
+        np.asarray(predicates, dtype=np.float64).reshape(m, len(PREDICATE_NAMES)) if predicates is not None
+        else np.zeros((m, len(PREDICATE_NAMES))),
     ])
 
 
@@ -1150,7 +1321,7 @@ _SEPARATOR = ["|||"]
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
                      features: bool = True, roles: bool = True,
-                     as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
+                     as_tokens: bool = False, predicates: bool = True) -> tuple[list, np.ndarray, np.ndarray | None]:
     """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs.
 
     With ``as_tokens`` each document is given as its list of tokens instead (what the stance model's
@@ -1165,7 +1336,7 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
     gc.disable()
     try:
         return _featurize_batch_inner(texts, targets, window, clause, mask_entities, speech_acts, cues, features,
-                                      roles, as_tokens)
+                                      roles, as_tokens, predicates)
     finally:
         if enabled:
             gc.enable()
@@ -1174,11 +1345,13 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
 def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                            mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None,
                            features: bool, roles: bool,
-                           as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
+                           as_tokens: bool = False, predicates: bool = True
+                           ) -> tuple[list, np.ndarray, np.ndarray | None]:
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
     rows: list[tuple[list[str], list[int], list[bool] | None]] = []
     mention_texts: list[str] = []
+    pred_rows: list[list[float]] | None = [] if predicates else None
     index = _cue_index(_cue_key(cues)) if cues else None
     offsets = np.zeros((len(texts), len(LABELS))) if index is not None else None
     for i, (text, spans) in enumerate(zip(texts, targets)):
@@ -1201,6 +1374,10 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
         role_names = [target_role(toks, p) for p in positions] if roles else None
         window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles,
                                                       acts if speech_acts else None, role_names)
+        if pred_rows is not None:
+            pred_tokens, pred_dense = _predicate_features(toks, positions)
+            window_tokens += pred_tokens
+            pred_rows.append(pred_dense)
         sentence = entity_mask(toks, caps) if mask_entities else toks
         if as_tokens:
             doc = sentence + _SEPARATOR
@@ -1210,7 +1387,7 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
             docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
         rows.append((toks, positions, in_object, role_names[0]) if roles else (toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
-    dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
+    dense = _dense_batch(rows, mention_texts, window, roles, pred_rows) if features else np.zeros((0, len(DENSE_NAMES)))
     return docs, dense, offsets
 
 
@@ -1225,10 +1402,11 @@ def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]
 
 def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
               window: int = 6, clause: bool = True, mask_entities: bool = False,
-              speech_acts: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray]:
+              speech_acts: bool = True, roles: bool = True, predicates: bool = True) -> tuple[list[str], np.ndarray]:
     """Checked batch version of :func:`featurize_one` (same output, computed per sentence and in numpy)."""
     texts, targets = _check_inputs(texts, targets)
-    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts, roles=roles)
+    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts, roles=roles,
+                                      predicates=predicates)
     return docs, dense
 
 
@@ -1242,7 +1420,7 @@ class StanceClassifier:
                  speech_acts: bool = True, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 60000, C: float = 3.0, dense_weight: float = 0.5,
                  class_weight: str | None = "balanced", max_iter: int = 3000, cues: bool = True,
-                 cue_scale: float = 1.0, roles: bool = True) -> None:
+                 cue_scale: float = 1.0, roles: bool = True, predicates: bool = True) -> None:
         self.window = window
         self.clause = clause
         self.mask_entities = mask_entities
@@ -1257,11 +1435,12 @@ class StanceClassifier:
         self.cues = cues
         self.cue_scale = cue_scale
         self.roles = roles
+        self.predicates = predicates
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "window", "clause", "mask_entities", "speech_acts", "ngram_range", "min_df", "max_features", "C",
-            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale", "roles")}
+            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale", "roles", "predicates")}
 
     def set_params(self, **params: Any) -> "StanceClassifier":
         for k, v in params.items():
@@ -1284,7 +1463,7 @@ class StanceClassifier:
         if missing:
             raise InvalidInputError(f"training labels lack the classes {missing}; all of -1, 0, 1 are needed")
         docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
-                                self.speech_acts, self.roles)
+                                self.speech_acts, self.roles, self.predicates)
         self.model_ = self._new_classifier().fit(docs, y, dense)
         self.cues_ = default_cues() if self.cues else None
         return self
@@ -1303,7 +1482,8 @@ class StanceClassifier:
         as_tokens = not model.lowercase and model.token_pattern == r"\S+"
         docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
                                                 self.speech_acts, cues if use_cues else None,
-                                                roles=self.roles, as_tokens=as_tokens)
+                                                roles=self.roles, as_tokens=as_tokens,
+                                                predicates=self.predicates)
         if not docs:
             return np.zeros((0, 3))
         if as_tokens:

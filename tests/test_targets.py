@@ -347,3 +347,46 @@ def test_role_features_split_sentence_valence_by_role():
     doc0, dense0 = featurize_one(text, [(i, i + 4)], roles=False)
     assert "ROLE_obj" not in doc0.split()
     assert all(v == 0 for k, v in zip(DENSE_NAMES, dense0) if k.startswith("role_"))
+
+
+# -- predicate link -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, target, predicate", [
+    ("Smith's age and the decline of his party, worsened by the scandal, slowly erode their strength.", "Smith",
+     ["slowly", "erode", "their", "strength"]),
+    ("Smith, who has ruled since 2000, ordered the attack.", "Smith", ["ordered", "the", "attack"]),
+    ("Smith, 71, who has ruled since 2000, ordered the attack.", "Smith", ["ordered", "the", "attack"]),
+    ("Smith (R-Texas) says the plan is bad.", "Smith", ["says", "the", "plan", "is", "bad"]),
+    # the predicate is already in the target's clause, or the target is not in the subject noun phrase
+    ("Smith condemned the plan, which critics call reckless, as dangerous.", "Smith", None),
+    ("Smith says the plan, which critics call reckless, is good.", "Smith", None),
+    ("Critics praised Smith's plan, which passed, as bold.", "Smith", None),
+    ("The plan, backed by Smith, failed.", "Smith", None),
+])
+def test_predicate_range(text, target, predicate):
+    from stance.targets import predicate_range
+
+    i = text.index(target)
+    toks, pos = mask_tokens(text, [(i, i + len(target))])
+    r = predicate_range(toks, pos[0])
+    assert (None if r is None else toks[r[0]:r[1]]) == predicate
+
+
+def test_predicate_features_shift_polarity_after_decrease_verbs():
+    from stance.targets import PREDICATE_NAMES
+
+    def pred(text):
+        doc, dense = featurize_one(text, [(0, 5)])
+        return [t for t in doc.split("|||")[1].split() if t.startswith("P")], dict(zip(DENSE_NAMES, dense))
+
+    toks, d = pred("Smith's rivals, led by Jones, gradually erode their strength.")
+    assert toks == ["P_gradually", "P_erode", "P_their", "P_strength", "P_NEGWORD", "P_SHIFT"]
+    assert d["pred_link"] == 1 and d["pred_shifted"] == 1 and d["pred_vader"] < 0
+    _, d = pred("Smith's rivals, led by Jones, did not erode their strength.")  # negated decrease: positive
+    assert d["pred_vader"] > 0
+    _, d = pred("Smith's plan, which critics call reckless, will reduce poverty.")  # decrease of a bad thing
+    assert d["pred_vader"] > 0 and d["pred_hl_pos"] == 1
+    _, d = pred("Smith's plan, which critics call reckless, will win.")
+    assert d["pred_shifted"] == 0 and d["pred_vader"] > 0
+    doc, dense = featurize_one("Smith, who ruled, erodes trust.", [(0, 5)], predicates=False)
+    assert "P_erodes" not in doc.split()
+    assert all(v == 0 for k, v in zip(DENSE_NAMES, dense) if k in PREDICATE_NAMES)
