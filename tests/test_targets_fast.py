@@ -60,6 +60,10 @@ EDGE = [
     ("Smith's age and the decline of his party, worsened by the scandal, slowly erode their strength.", [(0, 5)]),
     ("Smith, 71, who has ruled since 2000, did not erode Smith's strength.", [(0, 5), (52, 57)]),
     ("Smith (R-Texas) would not reduce poverty, aides said.", [(0, 5)]),
+    # a decrease verb composed with its subject's polar words, past a parenthetical and directly
+    ("Smith's popularity, according to recent polls, has eroded sharply.", [(0, 5)]),
+    ("Smith's deficit has shrunk, and Jones's losses fell.", [(0, 5), (32, 37)]),
+    ("Smith's resolve, tested by war, has not weakened; Smith's growth slowed.", [(0, 5), (50, 55)]),
 ]
 
 
