@@ -16,7 +16,15 @@ regression, state stored as plain JSON and numeric arrays):
 * the **target's role** (:func:`target_role`: subject, possessor, object, or inside a prepositional phrase —
   "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_`` token, with the sentence's
   valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``), so the model can learn how
-  much of a sentence's tone falls on a target in each role.
+  much of a sentence's tone falls on a target in each role;
+* the **predicate link** (:func:`predicate_range`): when the target is in the sentence's subject noun phrase
+  ("TGT's age and the depletion of its resources, further exacerbated by X, gradually erode their strength";
+  "TGT, who …, ordered …") and its predicate comes after a parenthetical, beyond the clause and word windows,
+  the predicate's first words as ``P_`` tokens and its polarity (``pred_*``), with negation and "decrease"
+  verbs as polarity shifters ("erode their strength" is negative, "reduce poverty" positive); a decrease verb
+  without a polar object turns its subject around instead ("TGT's popularity has eroded" is negative, "TGT's
+  deficit has shrunk" positive, "has not weakened" leaves it as it is), with or without a parenthetical, in
+  the ``pred_*`` features and in the sentence's polarity cues as negation is.
 
 :func:`featurize` (the path the model uses) computes all of this per batch: each distinct sentence is
 tokenised once for all its targets and the dense cues of all mentions are summed in numpy;
@@ -216,7 +224,9 @@ DENSE_NAMES = (
     "target_first", "target_in_quote", "has_quote", "pronoun_target", "n_mentions", "log_length",
     "rel_position",
 ) + tuple(f"role_{r}_x_{v}" for r in ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
-          for v in ("vader_sentence", "vader_far"))
+          for v in ("vader_sentence", "vader_far")) + (
+    "pred_link", "pred_vader", "pred_hl_pos", "pred_hl_neg", "pred_shifted")
+PREDICATE_NAMES = DENSE_NAMES[-5:]  # the predicate of a subject noun phrase (_predicate_features)
 
 # The target's role in its clause, read off the words around the mention (no parser): the agent/subject
 # ("TGT condemned …"), a possessor ("TGT's attack"), the object of a verb ("… hit TGT"), or inside a
@@ -255,12 +265,13 @@ def target_role(toks: list[str], p: int) -> str:
 
 
 def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_far: float,
-                   roles: bool) -> tuple[list[str], list[float]]:
-    """ROLE_ tokens (one per mention) and the role × valence block of DENSE_NAMES (first mention's role)."""
+                   roles: bool, names: list[str] | None = None) -> tuple[list[str], list[float]]:
+    """ROLE_ tokens (one per mention) and the role × valence block of DENSE_NAMES (first mention's role);
+    ``names``: the mentions' target_role names when already known."""
     out = [0.0] * (2 * len(ROLES))
     if not roles:
         return [], out
-    tokens = ["ROLE_" + target_role(toks, p) for p in positions]
+    tokens = ["ROLE_" + r for r in (names or [target_role(toks, p) for p in positions])]
     role = tokens[0][5:]
     if role in ROLES:
         k = ROLES.index(role)
@@ -339,9 +350,308 @@ def _speech_act_objects(toks: list[str], positions: list[int], acts: list
     return names, in_object
 
 
+# The predicate of a subject: "TGT's age and the depletion of its resources, further exacerbated by X, gradually
+# erode their strength" — the target sits in the sentence's subject noun phrase, and what is said of that noun
+# phrase (its predicate) comes after a comma-delimited parenthetical, beyond the clause and word windows. No
+# parser: the noun phrase is the target's clause when it holds no verb cue; the parenthetical is a segment
+# closed by the same mark that opens it (", … ,", "( … )", "— … —") and begins like one (a relative pronoun,
+# "according", a participle, an adverb, an appositive's determiner); the predicate is the segment after it
+# when it begins like a verb phrase.
+_VERB_CUES = frozenset(
+    "is are was were be been being has have had will would can could may might must should shall does did do "
+    "'re 've 'll 'd said says told tells made makes took takes gave gives got gets won wins lost loses led leads "
+    "became becomes remains seems wants".split())
+_PARENTHETICAL_OPENERS = frozenset(
+    "who whom whose which where when according including especially particularly notably further also already "
+    "once now then still itself himself herself themselves the a an like unlike despite after before since "
+    "along together led known born seen given taken held made hit hurt struck stung driven shaken beaten".split())
+_NOT_PREDICATE_START = frozenset(
+    "and or but nor so yet while whereas although though because as if that which who whom whose where when "
+    "the a an this these those his her its their our my your he she it they we i you of in on at to for from "
+    "with by about into over after before since than".split())
+_PREDICATE_ADVERBS = frozenset("now then also still never already once later recently soon again often just".split())
+_PAREN_CLOSE = {",": ",", "(": ")", "—": "—", "–": "–"}
+_CHAINED_OPENERS = frozenset("who whom whose which according including".split())
+# Polarity shifters of the "decrease" kind (compositional sentiment: Moilanen & Pulman 2007; Choi & Cardie 2008):
+# a decrease verb flips the polarity of what is decreased — its object ("erode their strength" is bad for the
+# subject, "reduce poverty" good) or, when it has no polar object, its subject ("TGT's popularity has eroded" is
+# bad, "TGT's deficit has shrunk" good, "TGT's resolve has not weakened" good again). Closed lists: verbs that take
+# an object (_DECREASE_VERB), and intransitive verbs of decline common in news reports of figures and standing
+# (_FALL_VERB: fall, drop's intransitive kin, decline, plunge, plummet, slump, sink, shrink, dwindle, collapse,
+# wane, slide, tumble, slip, dip, ebb, fade, evaporate, crumble), whose polar complements ("plunged into crisis")
+# are not objects, so only their subject is turned around.
+_DECREASE_VERB = re.compile(
+    r"(?:(?:erod|undermin|deplet|damag|reduc|decreas|stifl|los)(?:e|es|ed|ing)|lost|shrank|shrunk|"
+    r"(?:weaken|diminish|hurt|cut|curb|shrink|drain|destroy|ruin|harm|impair|lower|dent|hamper|hinder|squander|"
+    r"wreck|sap|drop|slow)(?:s|es|ed|ing|ping|ting|ped)?)$")
+_FALL_VERB = re.compile(
+    r"(?:(?:declin|plung|dwindl|collaps|wan|slid|tumbl|fad|evaporat|crumbl)(?:e|es|ed|ing)|fell|fallen|sank|sunk|"
+    r"shrunken|slid|(?:fall|slump|sink|slip|plummet|dip|ebb)(?:s|ed|ing|ped|ping)?)$")
+# Words between a subject and its main verb: auxiliaries, negators, adverbs, and aspectual verbs with "to"
+# ("has not weakened", "continues to shrink", "is expected to fall").
+_PREDICATE_SKIP = frozenset(
+    "is are was were be been being has have had will would can could may might must should shall does did do "
+    "'re 've 'll 'd to continue continues continued continuing begin begins began begun start starts started "
+    "keep keeps kept seem seems seemed appear appears appeared set expected likely poised going".split()
+    ) | _PREDICATE_ADVERBS | _NEGATORS
+_LY_NOUNS = frozenset("family rally supply assembly italy anomaly monopoly homily".split())
+
+
+def _adverb(tok: str) -> bool:
+    return len(tok) > 4 and tok.endswith("ly") and tok not in _LY_NOUNS
+
+
+def _decrease_object(toks: list[str], j: int, b: int) -> int | None:
+    """The first polar word within 3 tokens after the decrease verb at j (before b), adverbs aside ("eroded
+    sharply" has no object), or None."""
+    for k in range(j + 1, min(b, j + 4)):
+        if _lexicon_info(toks[k])[3] and not _adverb(toks[k]):
+            return k
+    return None
+
+
+def _subject_decrease(toks: list[str], a: int, b: int) -> tuple[int, float] | None:
+    """When the predicate toks[a:b]'s first verb (past auxiliaries, negators, adverbs and "continues to") is a
+    decrease verb without a polar object — what it decreases is its subject —, (that verb's position, the sign
+    its subject's polar words take: -1, or +1 when the verb is negated, "has not weakened": nothing was lost);
+    else None."""
+    for j in range(a, b):
+        t = toks[j]
+        if t in _PREDICATE_SKIP or t.endswith("n't") or _adverb(t):
+            continue
+        if _FALL_VERB.match(t):
+            if t.startswith("declin") and j + 2 < len(toks) and toks[j + 1] == "to" and toks[j + 2].isalpha() \
+                    and toks[j + 2] not in _DETERMINERS:
+                return None  # "declined to comment": a refusal
+        elif not _DECREASE_VERB.match(t) or _decrease_object(toks, j, b) is not None:
+            return None
+        negated = any(toks[k] in _NEGATORS or toks[k].endswith("n't") for k in range(max(a, j - 3), j))
+        return j, (1.0 if negated else -1.0)
+    return None
+
+
+def _verb_like(tok: str) -> bool:
+    return tok in _VERB_CUES or (len(tok) > 4 and tok.endswith("ed")) or bool(
+        _CRITICISM_VERB.match(tok) or _PRAISE_VERB.match(tok))
+
+
+def _starts_predicate(tok: str) -> bool:
+    """A verb phrase's first word: a verb cue, an adverb, a word in -s ("says", "faces"), or a verb of rise or
+    decline ("fell", "rose")."""
+    return tok.isalpha() and tok not in _NOT_PREDICATE_START and (
+        _verb_like(tok) or tok in _PREDICATE_ADVERBS or tok.endswith("ly") or (tok.endswith("s") and not tok.endswith("ss"))
+        or tok in ("rose", "grew") or bool(_DECREASE_VERB.match(tok) or _FALL_VERB.match(tok)))
+
+
+def _opens_parenthetical(tok: str) -> bool:
+    return tok in _PARENTHETICAL_OPENERS or (len(tok) > 4 and tok.endswith(("ed", "ing", "ly"))) or tok.isdigit()
+
+
+def _subject_position(toks: list[str], p: int, role: str) -> bool:
+    """Whether the mention at p (of the given role) is in the sentence's subject noun phrase: a subject, or a
+    possessor opening a noun phrase in subject position ("praised TGT's trip" is not)."""
+    if role == "poss":
+        i = p - 1
+        while i >= 0 and toks[i] in _DETERMINERS:
+            i -= 1
+        return i < 0 or toks[i] in _SUBJECT_BEFORE
+    return role == "subj"
+
+
+def _predicate_link(toks: list[str], p: int, role: str, size: int = 6) -> tuple[int, int, int] | None:
+    """(end of the subject noun phrase, predicate start, predicate end) for predicate_range."""
+    if not _subject_position(toks, p, role):
+        return None
+    n = len(toks)
+    j = p + 1
+    while j < n and toks[j] not in _CLAUSE_BREAKS:  # the rest of the noun phrase: no verb in it
+        if _verb_like(toks[j]) or j - p > 12:
+            return None
+        j += 1
+    if role == "subj" and j > p + 1 and toks[p + 1] not in ("and", "of", "&"):
+        return None  # "TGT says …": the words after a bare subject are its predicate, already in the clause
+    if j >= n or toks[j] not in _PAREN_CLOSE:
+        return None
+    np_end = j
+    for _ in range(3):  # up to three parentheticals in a row: ", 71, who has ruled since 2000, …"
+        if j + 1 >= n or (toks[j] != "(" and not _opens_parenthetical(toks[j + 1])):
+            return None
+        close = _PAREN_CLOSE[toks[j]]
+        k = j + 1
+        while k < n and toks[k] != close and k - j <= 25:
+            k += 1
+        if k >= n or toks[k] != close:
+            return None
+        j = k + 1
+        # another parenthetical follows only when a relative pronoun or a bracket opens it
+        if not (j < n and (toks[k] == "," and toks[j] in _CHAINED_OPENERS or toks[j] in ("(", "—", "–"))):
+            break
+        if toks[k] == ",":
+            j = k
+    if j >= n or not _starts_predicate(toks[j]):
+        return None
+    return np_end, j, _predicate_end(toks, j, size)
+
+
+def _predicate_end(toks: list[str], j: int, size: int) -> int:
+    end = j
+    n = len(toks)
+    while end < n and end - j < size and toks[end] not in _CLAUSE_BREAKS and toks[end] not in (".", "!", "?"):
+        end += 1
+    return end
+
+
+def predicate_range(toks: list[str], p: int, size: int = 6, role: str | None = None) -> tuple[int, int] | None:
+    """The first ``size`` tokens [start, end) of the predicate of the subject noun phrase that holds the mention
+    at p (role subj or poss; ``role``: target_role(toks, p) when already known), when the predicate lies past a
+    parenthetical; else None."""
+    r = _predicate_link(toks, p, target_role(toks, p) if role is None else role, size)
+    return None if r is None else r[1:]
+
+
+# Words that end a subject noun phrase before any predicate of its own: a sentence end, a relative pronoun or a
+# conjunction ('"Hillary flunky who lost big"': what "lost" says is of the flunky's relative clause).
+_NP_ENDS = frozenset(". ! ? who whom whose which that where when and or nor as if because".split())
+
+
+def _direct_predicate(toks: list[str], p: int, role: str, size: int = 6) -> tuple[int, int, int] | None:
+    """(end of the subject noun phrase, predicate start, predicate end) when the predicate follows the subject
+    noun phrase that holds the mention at p directly ("TGT's popularity has eroded"), within 6 tokens."""
+    if not _subject_position(toks, p, role):
+        return None
+    n = len(toks)
+    for k in range(p + 1, min(n, p + 7)):
+        t = toks[k]
+        if t in _CLAUSE_BREAKS or t in _NP_ENDS:
+            return None
+        if t in _PREDICATE_SKIP or t.endswith("n't") or _verb_like(t) or _DECREASE_VERB.match(t) \
+                or _FALL_VERB.match(t):
+            return k, k, _predicate_end(toks, k, size)
+    return None
+
+
+def _predicate_signs(toks: list[str], a: int, b: int) -> list[float]:
+    """The polarity sign of each predicate word toks[a:b]: -0.7 within 3 tokens after a negator ("not",
+    "n't"), flipped again for the first polar word (not an adverb) within 3 tokens after a decrease verb that
+    takes an object ("erode their strength": the strength is lost), whose own polarity is then dropped (sign 0)."""
+    sign = [1.0] * (b - a)
+    for j in range(a, b):
+        t = toks[j]
+        if t in _NEGATORS or t.endswith("n't"):
+            for k in range(j + 1, min(b, j + 4)):
+                sign[k - a] *= -0.7
+        elif _DECREASE_VERB.match(t):
+            k = _decrease_object(toks, j, b)
+            if k is not None:
+                sign[k - a] *= -1.0
+                sign[j - a] = 0.0
+    return sign
+
+
+_SWAPPED_CLASS = {"_NEGWORD": "_POSWORD", "_POSWORD": "_NEGWORD", "_negword": "_posword", "_posword": "_negword"}
+
+
+def _signed(tokens: list[str], t: str, s: float) -> tuple[float, int, int]:
+    """(signed VADER valence, Hu & Liu positive, negative) of t under sign s; appends its ``P`` class token."""
+    v, hp, hn, cls = _lexicon_info(t)
+    if s < 0:
+        hp, hn, cls = hn, hp, _SWAPPED_CLASS.get(cls, cls)
+    if cls:
+        tokens.append("P" + cls)
+    return s * v, hp, hn
+
+
+def _predicate_features(toks: list[str], positions: list[int], roles: list[str] | None = None
+                        ) -> tuple[list[str], list[float], list[tuple[int, float]]]:
+    """``P_`` tokens of the mentions' subject predicates (:func:`predicate_range`): each word, its polarity
+    class after negation and decrease verbs (``P_NEGWORD`` for "strength" in "erode their strength"), and
+    ``P_SHIFT`` where a decrease verb turned a word around; and their PREDICATE_NAMES features (the number of
+    predicates, their VADER valence and Hu & Liu counts with the same signs, the number shifted), summed over
+    distinct predicates.
+
+    When the predicate's first verb is a decrease verb without a polar object (:func:`_subject_decrease`), the
+    polar words of the subject noun phrase after the mention ("popularity" in "TGT's popularity, according to
+    polls, has eroded") are what is turned around: their classes and signed counts join the predicate's, and
+    the verb's own polarity is dropped (a negated verb, "has not weakened", leaves both as they are; its
+    subject's words are counted unchanged). That composition is also made when the predicate follows the noun
+    phrase directly ("TGT's popularity has eroded", :func:`_direct_predicate`), where the clause features see
+    the words but not how they combine; there it adds only the composed words (no ``P_`` words, no
+    ``pred_link``). ``pred_shifted`` counts only shifted objects: a subject composition is known from too few
+    training sentences for an unsigned indicator of it (standardised, it would swamp the rest). The third value
+    lists the composed tokens as ``(position, sign)`` (the verb with sign 0), for featurize_one and _dense_batch
+    to apply to the sentence's polarity cues as they apply negation. ``roles``: the mentions' target_role names
+    when already known."""
+    tokens: list[str] = []
+    dense = [0.0] * len(PREDICATE_NAMES)
+    shifts: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    for i, p in enumerate(positions):
+        role = target_role(toks, p) if roles is None else roles[i]
+        r = _predicate_link(toks, p, role)
+        linked = r is not None
+        if r is None:
+            r = _direct_predicate(toks, p, role)
+            if r is None:
+                continue
+        np_end, a, b = r
+        if a in seen:
+            continue
+        subject = _subject_decrease(toks, a, b)
+        np_words = [j for j in range(p + 1, np_end) if toks[j] != PLACEHOLDER and _lexicon_info(toks[j])[3]] \
+            if subject is not None else []
+        if not linked and not np_words:
+            continue
+        seen.add(a)
+        signs = _predicate_signs(toks, a, b)
+        shifted = 0.0 in signs
+        val = pos = neg = 0.0
+        if np_words and subject[1] < 0:  # a negated verb ("has not weakened") keeps its words as they are
+            signs[subject[0] - a] = 0.0
+            shifts.append((subject[0], 0.0))
+            shifts.extend((j, -1.0) for j in np_words)
+        for j in np_words:
+            v, hp, hn = _signed(tokens, toks[j], subject[1])
+            val += v
+            pos += hp
+            neg += hn
+        if linked:
+            for j, s in zip(range(a, b), signs):
+                t = toks[j]
+                if t == PLACEHOLDER:
+                    continue
+                tokens.append("P_" + t)
+                if s == 0.0:  # the decrease verb itself
+                    continue
+                v, hp, hn = _signed(tokens, t, s)
+                val += v
+                pos += hp
+                neg += hn
+        if shifted:
+            tokens.append("P_SHIFT")
+        dense[0] += float(linked)
+        dense[1] += val
+        dense[2] += pos
+        dense[3] += neg
+        dense[4] += float(shifted)
+    return tokens, dense, shifts
+
+
+def _apply_shifts(val_eff, hp, hn, val, shifts: list[tuple[int, float]], o: int = 0) -> None:
+    """Compose the subject's polar words with its decrease verb in the polarity cues (in place, at offset o):
+    each word's valence becomes sign × its own, its Hu & Liu counts swap when the sign is negative; the verb's
+    own polarity (sign 0) is dropped."""
+    for j, s in shifts:
+        k = o + j
+        val_eff[k] = s * val[k]
+        if s == 0.0:
+            hp[k] = hn[k] = 0
+        elif s < 0:
+            hp[k], hn[k] = hn[k], hp[k]
+
+
 def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
                   mask_entities: bool = False, speech_acts: bool = True,
-                  roles: bool = True) -> tuple[str, list[float]]:
+                  roles: bool = True, predicates: bool = True) -> tuple[str, list[float]]:
     """One mention → (feature document for the TF-IDF block, dense feature vector in DENSE_NAMES order).
 
     With ``speech_acts``, when the target is the agent of a criticism/praise verb ("TGT condemned X's
@@ -364,6 +674,9 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
     if speech_acts:
         acts, object_mask = _speech_act_objects(toks, positions, [agent_act(toks, p) for p in positions])
     in_object = object_mask if object_mask is not None else [False] * n
+    role_names = [target_role(toks, p) for p in positions] if roles or predicates else None
+    pred_tokens, pred_dense, shifts = _predicate_features(toks, positions, role_names) if predicates else \
+        ([], [0.0] * len(PREDICATE_NAMES), [])
     window_tokens: list[str] = list(acts)
     for p in positions:
         for j in range(max(0, p - window), p):
@@ -396,6 +709,7 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
         val[j], hp[j], hn[j], _ = _lexicon_info(t)
     # negation: flip the valence of words within 3 tokens after a negator
     val_eff = [-0.7 * v if g else v for v, g in zip(val, negated)]
+    _apply_shifts(val_eff, hp, hn, val, shifts)  # decrease verbs composed with their subject
     first = positions[0]
     last = positions[-1]
     v_near = v_left = v_right = v_far = v_weighted = 0.0
@@ -461,9 +775,11 @@ def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, 
                 seen.add(j)
                 window_tokens.append("C_" + toks[j])
                 window_tokens.append(_polarity_token("C", toks[j]))
-    role_tokens, role_dense = _role_features(toks, positions, dense[5], v_far, roles)
+    role_tokens, role_dense = _role_features(toks, positions, dense[5], v_far, roles, role_names)
     window_tokens += role_tokens
     dense += role_dense
+    window_tokens += pred_tokens
+    dense += pred_dense
     sentence = entity_mask(toks, caps) if mask_entities else toks
     doc = " ".join(sentence) + " ||| " + " ".join(t for t in window_tokens if t)
     return doc, dense
@@ -764,10 +1080,14 @@ def _window_and_clause(toks: list[str], positions: list[int], window: int, claus
     return out, in_object
 
 
-def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True) -> np.ndarray:
+def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles: bool = True,
+                 predicates: list[list[float]] | None = None,
+                 shifts: dict[int, list[tuple[int, float]]] | None = None) -> np.ndarray:
     """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order).
 
-    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention."""
+    ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention; ``predicates``: the
+    PREDICATE_NAMES block of each mention (:func:`_predicate_features`), zeros when None; ``shifts``: the
+    subject compositions of rows that have any (row → (position, sign) list, see :func:`_apply_shifts`)."""
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
@@ -815,6 +1135,8 @@ def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles
         if total > k:
             negated[k:] |= negator[:-k] & (row[:-k] == row[k:])
     val_eff = np.where(negated, -0.7 * val, val)
+    for i, sh in (shifts or {}).items():
+        _apply_shifts(val_eff, hp, hn, val, sh, int(offsets[i]))
 
     def per_row(w: np.ndarray) -> np.ndarray:
         return np.bincount(row, weights=w, minlength=m)
@@ -885,6 +1207,8 @@ def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles
         hp_near, hn_near, hp_far, hn_far,
         neg_in_window.astype(np.float64), negated_near,
         roles_, other, *role_block,
+        np.asarray(predicates, dtype=np.float64).reshape(m, len(PREDICATE_NAMES)) if predicates is not None
+        else np.zeros((m, len(PREDICATE_NAMES))),
     ])
 
 
@@ -1150,7 +1474,7 @@ _SEPARATOR = ["|||"]
 def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                      mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None = None,
                      features: bool = True, roles: bool = True,
-                     as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
+                     as_tokens: bool = False, predicates: bool = True) -> tuple[list, np.ndarray, np.ndarray | None]:
     """(TF-IDF documents, dense matrix, cue offsets or None) for checked inputs.
 
     With ``as_tokens`` each document is given as its list of tokens instead (what the stance model's
@@ -1165,7 +1489,7 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
     gc.disable()
     try:
         return _featurize_batch_inner(texts, targets, window, clause, mask_entities, speech_acts, cues, features,
-                                      roles, as_tokens)
+                                      roles, as_tokens, predicates)
     finally:
         if enabled:
             gc.enable()
@@ -1174,11 +1498,14 @@ def _featurize_batch(texts: list[str], targets: list[list[tuple[int, int]]], win
 def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]], window: int, clause: bool,
                            mask_entities: bool, speech_acts: bool, cues: dict[str, Any] | None,
                            features: bool, roles: bool,
-                           as_tokens: bool = False) -> tuple[list, np.ndarray, np.ndarray | None]:
+                           as_tokens: bool = False, predicates: bool = True
+                           ) -> tuple[list, np.ndarray, np.ndarray | None]:
     sentences: dict[str, _Sentence] = {}
     docs: list[str] = []
     rows: list[tuple[list[str], list[int], list[bool] | None]] = []
     mention_texts: list[str] = []
+    pred_rows: list[list[float]] | None = [] if predicates else None
+    shift_rows: dict[int, list[tuple[int, float]]] = {}
     index = _cue_index(_cue_key(cues)) if cues else None
     offsets = np.zeros((len(texts), len(LABELS))) if index is not None else None
     for i, (text, spans) in enumerate(zip(texts, targets)):
@@ -1201,6 +1528,13 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
         role_names = [target_role(toks, p) for p in positions] if roles else None
         window_tokens, in_object = _window_and_clause(toks, positions, window, clause, speech_acts, roles,
                                                       acts if speech_acts else None, role_names)
+        if pred_rows is not None:
+            pred_tokens, pred_dense, shifts = _predicate_features(
+                toks, positions, role_names if roles else [target_role(toks, p) for p in positions])
+            window_tokens += pred_tokens
+            pred_rows.append(pred_dense)
+            if shifts:
+                shift_rows[len(rows)] = shifts
         sentence = entity_mask(toks, caps) if mask_entities else toks
         if as_tokens:
             doc = sentence + _SEPARATOR
@@ -1210,7 +1544,8 @@ def _featurize_batch_inner(texts: list[str], targets: list[list[tuple[int, int]]
             docs.append(" ".join(sentence) + " ||| " + " ".join(window_tokens))
         rows.append((toks, positions, in_object, role_names[0]) if roles else (toks, positions, in_object))
         mention_texts.append(text[spans[0][0]:spans[0][1]].strip().lower())
-    dense = _dense_batch(rows, mention_texts, window, roles) if features else np.zeros((0, len(DENSE_NAMES)))
+    dense = _dense_batch(rows, mention_texts, window, roles, pred_rows, shift_rows) if features \
+        else np.zeros((0, len(DENSE_NAMES)))
     return docs, dense, offsets
 
 
@@ -1225,10 +1560,11 @@ def cue_offsets(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]
 
 def featurize(texts: Sequence[str], targets: Sequence[Sequence[tuple[int, int]]],
               window: int = 6, clause: bool = True, mask_entities: bool = False,
-              speech_acts: bool = True, roles: bool = True) -> tuple[list[str], np.ndarray]:
+              speech_acts: bool = True, roles: bool = True, predicates: bool = True) -> tuple[list[str], np.ndarray]:
     """Checked batch version of :func:`featurize_one` (same output, computed per sentence and in numpy)."""
     texts, targets = _check_inputs(texts, targets)
-    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts, roles=roles)
+    docs, dense, _ = _featurize_batch(texts, targets, window, clause, mask_entities, speech_acts, roles=roles,
+                                      predicates=predicates)
     return docs, dense
 
 
@@ -1242,7 +1578,7 @@ class StanceClassifier:
                  speech_acts: bool = True, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 60000, C: float = 3.0, dense_weight: float = 0.5,
                  class_weight: str | None = "balanced", max_iter: int = 3000, cues: bool = True,
-                 cue_scale: float = 1.0, roles: bool = True) -> None:
+                 cue_scale: float = 1.0, roles: bool = True, predicates: bool = True) -> None:
         self.window = window
         self.clause = clause
         self.mask_entities = mask_entities
@@ -1257,11 +1593,12 @@ class StanceClassifier:
         self.cues = cues
         self.cue_scale = cue_scale
         self.roles = roles
+        self.predicates = predicates
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in (
             "window", "clause", "mask_entities", "speech_acts", "ngram_range", "min_df", "max_features", "C",
-            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale", "roles")}
+            "dense_weight", "class_weight", "max_iter", "cues", "cue_scale", "roles", "predicates")}
 
     def set_params(self, **params: Any) -> "StanceClassifier":
         for k, v in params.items():
@@ -1284,7 +1621,7 @@ class StanceClassifier:
         if missing:
             raise InvalidInputError(f"training labels lack the classes {missing}; all of -1, 0, 1 are needed")
         docs, dense = featurize(texts, targets, self.window, self.clause, self.mask_entities,
-                                self.speech_acts, self.roles)
+                                self.speech_acts, self.roles, self.predicates)
         self.model_ = self._new_classifier().fit(docs, y, dense)
         self.cues_ = default_cues() if self.cues else None
         return self
@@ -1303,7 +1640,8 @@ class StanceClassifier:
         as_tokens = not model.lowercase and model.token_pattern == r"\S+"
         docs, dense, offsets = _featurize_batch(texts, targets, self.window, self.clause, self.mask_entities,
                                                 self.speech_acts, cues if use_cues else None,
-                                                roles=self.roles, as_tokens=as_tokens)
+                                                roles=self.roles, as_tokens=as_tokens,
+                                                predicates=self.predicates)
         if not docs:
             return np.zeros((0, 3))
         if as_tokens:

@@ -250,3 +250,15 @@ def test_stance_toward_reports_kind_and_paragraph(model):
     assert sorted(e.paragraph for e in result.evidence) == [1, 1]
     assert stance.stance_toward("Putin spoke.", "Putin", model=model).kind == "person"
     assert stance.stance_toward("Acme spoke.", "Acme", model=model).kind == "other"
+
+
+@pytest.mark.parametrize("sentence, actor, sign", [
+    ("Merkel's popularity has eroded.", "Merkel", -1),
+    ("The company's profits, hit by rising costs, fell by half.", "company", -1),
+    ("Biden's approval rating, already low in the summer, dropped again in October.", "Biden", -1),
+    ("Greece's deficit has shrunk.", "Greece", +1),
+    ("The city's crime rate, which peaked in 2010, fell again last year.", "city", +1),
+])
+def test_stance_toward_decrease_of_the_subject(model, sentence, actor, sign):
+    # a decrease verb turns its subject around: a fall in something good is bad for its owner, and vice versa
+    assert stance.stance_toward(sentence, actor, model=model).score * sign > 0

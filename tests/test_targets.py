@@ -347,3 +347,114 @@ def test_role_features_split_sentence_valence_by_role():
     doc0, dense0 = featurize_one(text, [(i, i + 4)], roles=False)
     assert "ROLE_obj" not in doc0.split()
     assert all(v == 0 for k, v in zip(DENSE_NAMES, dense0) if k.startswith("role_"))
+
+
+# -- predicate link -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, target, predicate", [
+    ("Smith's age and the decline of his party, worsened by the scandal, slowly erode their strength.", "Smith",
+     ["slowly", "erode", "their", "strength"]),
+    ("Smith, who has ruled since 2000, ordered the attack.", "Smith", ["ordered", "the", "attack"]),
+    ("Smith, 71, who has ruled since 2000, ordered the attack.", "Smith", ["ordered", "the", "attack"]),
+    ("Smith (R-Texas) says the plan is bad.", "Smith", ["says", "the", "plan", "is", "bad"]),
+    # the predicate is already in the target's clause, or the target is not in the subject noun phrase
+    ("Smith condemned the plan, which critics call reckless, as dangerous.", "Smith", None),
+    ("Smith says the plan, which critics call reckless, is good.", "Smith", None),
+    ("Critics praised Smith's plan, which passed, as bold.", "Smith", None),
+    ("The plan, backed by Smith, failed.", "Smith", None),
+])
+def test_predicate_range(text, target, predicate):
+    from stance.targets import predicate_range
+
+    i = text.index(target)
+    toks, pos = mask_tokens(text, [(i, i + len(target))])
+    r = predicate_range(toks, pos[0])
+    assert (None if r is None else toks[r[0]:r[1]]) == predicate
+
+
+def test_predicate_features_shift_polarity_after_decrease_verbs():
+    from stance.targets import PREDICATE_NAMES
+
+    def pred(text):
+        doc, dense = featurize_one(text, [(0, 5)])
+        return [t for t in doc.split("|||")[1].split() if t.startswith("P")], dict(zip(DENSE_NAMES, dense))
+
+    toks, d = pred("Smith's rivals, led by Jones, gradually erode their strength.")
+    assert toks == ["P_gradually", "P_erode", "P_their", "P_strength", "P_NEGWORD", "P_SHIFT"]
+    assert d["pred_link"] == 1 and d["pred_shifted"] == 1 and d["pred_vader"] < 0
+    _, d = pred("Smith's rivals, led by Jones, did not erode their strength.")  # negated decrease: positive
+    assert d["pred_vader"] > 0
+    _, d = pred("Smith's plan, which critics call reckless, will reduce poverty.")  # decrease of a bad thing
+    assert d["pred_vader"] > 0 and d["pred_hl_pos"] == 1
+    _, d = pred("Smith's plan, which critics call reckless, will win.")
+    assert d["pred_shifted"] == 0 and d["pred_vader"] > 0
+    doc, dense = featurize_one("Smith, who ruled, erodes trust.", [(0, 5)], predicates=False)
+    assert "P_erodes" not in doc.split()
+    assert all(v == 0 for k, v in zip(DENSE_NAMES, dense) if k in PREDICATE_NAMES)
+
+
+# -- decrease verbs composed with their subject ("TGT's popularity has eroded") --------------------------
+def _pred(text, **options):
+    doc, dense = featurize_one(text, [(0, 5)], **options)
+    return [t for t in doc.split("|||")[1].split() if t.startswith("P")], dict(zip(DENSE_NAMES, dense))
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Smith's popularity, according to recent polls, has eroded sharply.", -1),  # "sharply" is no object
+    ("Smith's approval, already low in the summer, dropped again in October.", -1),
+    ("Smith's profits, hit by rising costs, fell by half.", -1),
+    ("Smith's support, once solid in the suburbs, is slipping.", -1),
+    ("Smith's deficit, a long-standing worry, has shrunk.", +1),
+    ("Smith's losses, according to analysts, will fall next year.", +1),
+    ("Smith's resolve, tested by months of shelling, has not weakened.", +1),  # negated decrease: kept
+    ("Smith's popularity, despite the scandal, has not fallen.", +1),
+])
+def test_decrease_verb_without_object_turns_its_subject_around(text, sign):
+    toks, d = _pred(text)
+    assert d["pred_link"] == 1 and np.sign(d["pred_vader"]) == sign
+    assert d["pred_shifted"] == 0  # counts shifted objects only
+    assert ("P_NEGWORD" if sign < 0 else "P_POSWORD") in toks
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Smith's popularity has eroded.", -1),
+    ("Smith's approval rating dropped again.", -1),
+    ("Smith's deficit has shrunk.", +1),
+    ("Smith's unemployment continues to decline.", +1),
+])
+def test_direct_subject_composition_reaches_the_polarity_cues(text, sign):
+    # without a parenthetical the clause features see "popularity" and "eroded" but not how they combine: the
+    # composition turns the subject's words around in the polarity cues themselves (as negation does)
+    toks, d = _pred(text)
+    _, off = _pred(text, predicates=False)
+    assert d["pred_link"] == 0 and np.sign(d["pred_vader"]) == sign
+    assert np.sign(d["vader_near"]) == sign and np.sign(off["vader_near"]) == -sign
+    assert not any(t.startswith("P_") and t[2:].islower() for t in toks)  # no P_ words: the clause has them
+
+
+@pytest.mark.parametrize("text", [
+    "Smith's popularity, according to recent polls, has grown.",  # no decrease verb
+    "Smith's economy plunged into crisis.",  # no polar word in the subject; "crisis" is no object of "plunged"
+    "Smith's spokesman, reached by phone, declined to comment.",  # a refusal
+    "Critics call him a Smith flunky who lost big.",  # a relative clause, not the subject's predicate
+    "Smith's critics, who opposed the plan, dropped their objections.",  # a transitive use: the object shifts
+    "Critics say Smith's popularity, according to polls, has eroded.",  # not in the sentence's subject
+])
+def test_subject_composition_does_not_fire(text):
+    from stance.targets import _mask, _predicate_features
+
+    i = text.index("Smith")
+    toks, positions, _ = _mask(text, [(i, i + 5)])
+    assert _predicate_features(toks, positions)[2] == []
+
+
+def test_subject_decrease_and_object_signs():
+    from stance.targets import _predicate_signs, _subject_decrease
+
+    toks = "TGT 's popularity , says x , has not eroded sharply .".split()
+    assert _subject_decrease(toks, 7, 11) == (9, 1.0)
+    toks = "TGT 's popularity has eroded sharply .".split()
+    assert _subject_decrease(toks, 3, 6) == (4, -1.0)
+    assert _predicate_signs(toks, 3, 6) == [1.0, 1.0, 1.0]  # an adverb is not the verb's object
+    toks = "TGT 's rivals will erode their strength .".split()
+    assert _subject_decrease(toks, 3, 7) is None  # a polar object: the object shifts, not the subject
+    assert _predicate_signs(toks, 3, 7) == [1.0, 0.0, 1.0, -1.0]

@@ -57,6 +57,13 @@ EDGE = [
     ("AB", [(0, 1), (1, 2)]),
     ("Overlap Overlapping spans here.", [(0, 10), (5, 19)]),
     ("The war in Ukraine and the invasion of Ukraine by Russia.", [(11, 18), (39, 46)]),
+    ("Smith's age and the decline of his party, worsened by the scandal, slowly erode their strength.", [(0, 5)]),
+    ("Smith, 71, who has ruled since 2000, did not erode Smith's strength.", [(0, 5), (52, 57)]),
+    ("Smith (R-Texas) would not reduce poverty, aides said.", [(0, 5)]),
+    # a decrease verb composed with its subject's polar words, past a parenthetical and directly
+    ("Smith's popularity, according to recent polls, has eroded sharply.", [(0, 5)]),
+    ("Smith's deficit has shrunk, and Jones's losses fell.", [(0, 5), (32, 37)]),
+    ("Smith's resolve, tested by war, has not weakened; Smith's growth slowed.", [(0, 5), (50, 55)]),
 ]
 
 
@@ -79,7 +86,7 @@ def test_batch_features_equal_reference_on_seed_sentences():
 
 
 @pytest.mark.parametrize("options", [dict(mask_entities=True), dict(window=3, clause=False, speech_acts=False),
-                                     dict(roles=False)])
+                                     dict(roles=False), dict(predicates=False)])
 def test_batch_features_equal_reference_with_other_options(options):
     texts, spans = _seed_rows()
     _check(texts[:300] + [t for t, _ in EDGE], spans[:300] + [s for _, s in EDGE], **options)
