@@ -77,15 +77,18 @@ def test_seed_001_is_mixed(seed_results):
     assert sum(p.genre == "interview" for p in turns) >= 0.8 * len(turns)
 
 
-def test_putin_russia_north_korea_negative_in_hostile_seeds(seed_results):
+def test_issue4_seed_stances(seed_results):
+    """Putin, Russia and North Korea negative in the hostile pages 000, 002 and 003; Ukraine positive in 003."""
     for key in ("000", "002", "003"):
         result = seed_results[key]
         for name in ("Russia", "North Korea"):
             actor = result.actor(name)
             assert actor is not None, f"{name} missing in seed {key}"
             assert actor.score < 0, f"{name} in seed {key}: {actor.score}"
-    putin = seed_results["003"].actor("Vladimir Putin")
-    assert putin is not None and putin.score < 0 and putin.label == "negative"
+        putin = result.actor("Vladimir Putin")
+        assert putin is not None and putin.score < 0 and putin.label == "negative", f"Putin in seed {key}"
+    ukraine = seed_results["003"].actor("Ukraine")
+    assert ukraine is not None and ukraine.score > 0 and ukraine.label == "positive"
 
 
 def test_aliases_grouped(seed_results):
