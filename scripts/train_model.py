@@ -171,6 +171,13 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "toward actors the author sympathises with; \"X condemned Y\" can lean negative toward X because NewsMTSC's "
         "labels often do; a satire quoting praise reads as praise. Countries and organisations are rare in the "
         "training data.",
+        "- Stance, predicate link: when the target opens the subject noun phrase, the predicate past a "
+        "parenthetical and closed lists of decrease verbs compose polarity (\"TGT's popularity has eroded\" negative, "
+        "\"TGT's deficit has shrunk\" positive, \"erode their strength\" negative). The rule was written after the "
+        "one seed-002 sentence about Putin, so that page is weak evidence for it; NewsMTSC has almost no such "
+        "sentences (the composition fires on 2 training rows), so its effect comes from the general polarity "
+        "weights, not from learnt examples. Increases (\"influence has grown\") and targets inside a "
+        "prepositional phrase (\"the popularity of TGT\") are not composed.",
         "- Actors: a country name inside a personal name (\"Michael Jordan\") is taken as the country; role aliases "
         "(\"US President\") reflect late 2024.",
         "",
