@@ -9,7 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import Iterable, Mapping, Sequence
+import os
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 from .errors import (
     CorruptModelError,
@@ -32,24 +33,36 @@ __all__ = [
 ]
 
 
-def _model(model: Model | None) -> Model:
-    return load_model() if model is None else model
+# a caller's actors: canonical name → its aliases, or → {"aliases": [...], "kind": "person"}
+ActorSpec = Mapping[str, Union[Sequence[str], Mapping[str, Any]]]
 
 
-def classify(text: str, *, actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
-             model: Model | None = None, id: str | None = None) -> ArticleResult:
+def _model(model: Model | str | os.PathLike[str] | None) -> Model:
+    """The shipped model (None), a loaded :class:`Model`, or the model folder at a path."""
+    if model is None:
+        return load_model()
+    if isinstance(model, (str, os.PathLike)):
+        return load_model(model)
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a stance Model, a model folder path or None; got {type(model).__name__}")
+    return model
+
+
+def classify(text: str, *, actors: ActorSpec | None = None, replace_actors: bool = False,
+             model: Model | str | os.PathLike[str] | None = None, id: str | None = None) -> ArticleResult:
     """Genre of the article and of each paragraph, and the stance toward each actor it mentions.
 
     ``actors`` adds your own actors to the default gazetteer: ``{"Kim Jong Un": ["Kim", "North Korean leader"]}``
     (a value may also be ``{"aliases": [...], "kind": "person"}``); with ``replace_actors=True`` only your
-    actors are found (no default gazetteer, no guessed personal names).
+    actors are found (no default gazetteer, no guessed personal names). ``model``: a loaded model, a model
+    folder (loaded at each call: load it once with :func:`load_model` for many calls), or None for the shipped one.
     """
     return _model(model).classify(text, actors=actors, replace_actors=replace_actors, id=id)
 
 
-def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32, model: Model | None = None,
-                  actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
-                  on_error: str = "raise") -> list:
+def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32,
+                  model: Model | str | os.PathLike[str] | None = None, actors: ActorSpec | None = None,
+                  replace_actors: bool = False, on_error: str = "raise") -> list[ArticleResult | FailedItem]:
     """:func:`classify` for many texts, results in input order; ``n_jobs=-1`` uses every core.
 
     With ``on_error="record"`` a text that cannot be classified yields a :class:`FailedItem` in its place.
@@ -58,8 +71,10 @@ def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32
                                        replace_actors=replace_actors, on_error=on_error)
 
 
-def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *, model: Model | None = None) -> ActorStance:
-    """Stance of ``text`` toward one actor you name (every whole-word occurrence of it, or only ``span``)."""
+def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *,
+                  model: Model | str | os.PathLike[str] | None = None) -> ActorStance:
+    """Stance of ``text`` toward one actor you name (every whole-word occurrence of it, matched with its case as
+    given, or only ``span``)."""
     return _model(model).stance_toward(text, actor, span)
 
 
@@ -74,7 +89,7 @@ def train(data, *, output=None, base: Model | None = None, include_default_data=
     return _train(data, output=output, base=base, include_default_data=include_default_data, seed=seed, **kwargs)
 
 
-def evaluate(data, model: Model | None = None) -> dict:
+def evaluate(data, model: Model | str | os.PathLike[str] | None = None) -> dict:
     """Per-class precision/recall/F1, confusion matrix and calibration of ``model`` on labelled data."""
     from .training import evaluate as _evaluate
 

@@ -11,7 +11,11 @@ Encodings: UTF-8 (with or without BOM), UTF-16 with BOM; anything else is read a
 reported (a warning on stderr and a count in the summary) while the article is still scored.
 
 A file that cannot become text (over ``max_bytes``, binary, empty, unreadable, undecodable) becomes an error
-record ``{"id", "error": {"type", "message"}}`` in its place and the run goes on. Error types:
+record ``{"id", "error": {"type", "message"}}`` in its place and the run goes on. Ids are unique in a run: an
+input whose id an earlier one took (a jsonl record's ``id`` equal to another record's or to a file's path)
+becomes a ``duplicate_id`` error under its own path or line id, suffixed ``#2``, ``#3``... if that is taken
+too. A ``.jsonl`` file that ``stance score`` wrote (an old output left in the folder) is one ``bad_record``
+error, not one per line. Error types:
 ``too_large``, ``binary``, ``empty``, ``unreadable``, ``encoding``, ``bad_record`` and ``duplicate_id`` (jsonl), and the pipeline's
 own (``no_content``, ``invalid_input``, ``wrong_type``, ``internal_error``).
 
@@ -58,7 +62,7 @@ from functools import partial
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from .actors import actor_list
 from .pipeline import iter_classify
@@ -99,7 +103,9 @@ def _matches(relpath: str, globs: Sequence[str] | None) -> bool:
     # case-insensitive, as the suffixes are: "*.txt" also selects "NOTES.TXT", which is scored by default
     relpath = relpath.lower()
     pure = PurePosixPath(relpath)
-    return any(fnmatchcase(relpath, g.lower()) or pure.match(g.lower()) for g in globs)
+    patterns = {g.lower() for g in globs}
+    patterns |= {g.replace("**/", "") for g in patterns if "**/" in g}  # "**/" also matches no folder, as in git
+    return any(fnmatchcase(relpath, g) or pure.match(g) for g in patterns)
 
 
 def iter_files(root: Path, suffixes: tuple[str, ...] = SUFFIXES, globs: Sequence[str] | None = None) -> Iterator[Path]:
@@ -149,6 +155,15 @@ def decode_bytes(data: bytes, hint: str | None = None) -> tuple[str, str | None]
             raise UnreadableFile("encoding", f"starts with a UTF-16 byte-order mark but is not valid UTF-16: {exc.reason}") from exc
     head = data[:_SNIFF]
     if b"\x00" in head:
+        # every other byte NUL and the rest mostly printable ASCII: UTF-16 text without the byte-order mark
+        even, odd = head[0::2], head[1::2]
+        other = odd if even.count(0) > odd.count(0) else even
+        nuls = max(even.count(0), odd.count(0))
+        printable = sum(1 for b in other if 32 <= b < 127 or b in (9, 10, 13))
+        utf16 = len(head) >= 4 and nuls >= 0.4 * len(head) / 2 and printable >= 0.9 * len(other)
+        if utf16:
+            raise UnreadableFile("encoding", "the file looks like UTF-16 without a byte-order mark; re-save it as "
+                                 "UTF-8 or as UTF-16 with a BOM")
         raise UnreadableFile("binary", "the file looks binary (it contains NUL bytes), not text")
     if head and sum(head.count(b) for b in _CONTROL) > max(8, len(head) // 20):
         raise UnreadableFile("binary", "the file looks binary (many control bytes), not text")
@@ -180,17 +195,20 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str | None]:
-    """``(text, fallback_encoding)`` of one .txt/.md/.html file; HTML pages become their visible text."""
-    return _document_text(_read_bytes(Path(path), max_bytes), Path(path).suffix.lower() in HTML_SUFFIXES)
+def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, html: bool | None = None) -> tuple[str, str | None]:
+    """``(text, fallback_encoding)`` of one .txt/.md/.html file; HTML pages (``html``: None → by the suffix)
+    become their visible text."""
+    html = Path(path).suffix.lower() in HTML_SUFFIXES if html is None else html
+    return _document_text(_read_bytes(Path(path), max_bytes), html)
 
 
-def read_stream(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str | None]:
-    """:func:`read_document` for a byte stream such as standard input (plain text, same decoding rules)."""
+def read_stream(stream: IO[bytes], max_bytes: int = DEFAULT_MAX_BYTES, html: bool = False) -> tuple[str, str | None]:
+    """:func:`read_document` for a byte stream such as standard input (same decoding rules; ``html``: the
+    stream is an HTML page, made its visible text)."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise UnreadableFile("too_large", f"over the {max_bytes:,}-byte limit (raise --max-bytes)")
-    return _document_text(data, is_html=False)
+    return _document_text(data, is_html=html)
 
 
 def _document_text(data: bytes, is_html: bool) -> tuple[str, str | None]:
@@ -215,38 +233,107 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return read_document(path, max_bytes)[0]
 
 
+_ID_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _record_id(record: dict, default: str) -> str:
     value = record.get("id")
     if value is None:
         return default
-    if isinstance(value, str) and value:
-        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise UnreadableFile("bad_record", f"\"id\" must be a string or an integer, got {type(value).__name__}")
+    if not isinstance(value, str):
+        raise UnreadableFile("bad_record", f"\"id\" must be a string or an integer, got {type(value).__name__}")
+    if not value.strip():
+        raise UnreadableFile("bad_record", "\"id\" is empty; give the record an id or leave \"id\" out")
+    if _ID_CONTROL.search(value):  # a line break in an id would change it in CSV output and break --resume
+        raise UnreadableFile("bad_record", f"\"id\" {value!r} contains a line break or control character")
+    return value
+
+
+def _check_unicode(value: str, what: str) -> None:
+    """Lone surrogates ("\\ud800" escapes in JSON) are not Unicode text: no UTF-8 output can hold them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnreadableFile("encoding", f"{what} holds a lone surrogate (a \"\\u{ord(value[exc.start]):04x}\" escape) "
+                                         f"at character {exc.start}, which is not valid Unicode text") from exc
+
+
+def _own_id(record: Any, default: str) -> str | None:
+    """The record's own valid id, if it has one."""
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        return None
+    try:
+        item_id = _record_id(record, default)
+        _check_unicode(item_id, "id")
+    except UnreadableFile:
+        return None
+    return item_id
+
+
+def unique_id(candidate: str, seen: set[str]) -> str:
+    """``candidate``, or ``candidate#2``, ``#3``... the first that no earlier record of the run has."""
+    if candidate not in seen:
+        return candidate
+    n = 2
+    while f"{candidate}#{n}" in seen:
+        n += 1
+    return f"{candidate}#{n}"
+
+
+def _looks_like_output(record: Any) -> bool:
+    """A record that ``stance score`` wrote (a result or an error record), not an input record."""
+    return isinstance(record, dict) and "text" not in record and "id" in record and (
+        "paragraphs" in record or "genre" in record or "error" in record)
+
+
+_OUTPUT_FILE = ("this looks like stance's own output (records with \"id\" and \"genre\" or \"error\", no \"text\"), "
+                "not input; move it out of the folder or narrow the run with --glob")
+
+
+def _first_record(handle: IO[bytes]) -> Any:
+    for raw in handle:
+        if raw.strip():
+            try:
+                return json.loads(raw.decode("utf-8-sig"))
+            except ValueError:
+                return None
+    return None
 
 
 def iter_jsonl(path: Path, relpath: str, max_bytes: int,
                seen: set[str] | None = None) -> Iterator[tuple[str, str | None, str | None, UnreadableFile | None]]:
     """``(id, text, fallback, error)`` per non-blank line of a .jsonl file, lazily (one line in memory).
 
-    ``seen``: the ids given out so far in the run (the caller adds each id it gets). A record whose id is taken already becomes
-    a ``duplicate_id`` error under its line's id ("file.jsonl:LINE"): two records under one id could not be
-    told apart in the output, and ``--resume`` would take the second for done."""
+    ``seen``: the ids given out so far in the run (the caller adds each id it gets). No two records get one
+    id: a record whose id (its own, or its default "file.jsonl:LINE") is taken already becomes a
+    ``duplicate_id`` error, under :func:`unique_id` of its line's id; two records under one id could not be
+    told apart in the output, and ``--resume`` would take the second for done. A file that stance itself
+    wrote (its first record is a result or error record) is one ``bad_record`` error, not one per line."""
+    taken = seen if seen is not None else set()
+
+    def whole_file(reason: str, message: str):
+        return unique_id(relpath, taken), None, None, UnreadableFile(reason, message)
+
     try:
         handle = open(path, "rb")
     except OSError as exc:
-        yield relpath, None, None, UnreadableFile("unreadable", f"cannot read the file: {exc.strerror or exc}")
+        yield whole_file("unreadable", f"cannot read the file: {exc.strerror or exc}")
         return
     with handle:
         records = 0
         try:
             head = handle.read(_SNIFF)
             if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                yield relpath, None, None, UnreadableFile("binary", "the file looks binary (it contains NUL bytes), not JSON lines")
+                yield whole_file("binary", "the file looks binary (it contains NUL bytes), not JSON lines")
                 return
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                yield relpath, None, None, UnreadableFile("encoding", "JSON lines must be UTF-8, this file is UTF-16")
+                yield whole_file("encoding", "JSON lines must be UTF-8, this file is UTF-16; re-save it as UTF-8")
+                return
+            handle.seek(0)
+            if _looks_like_output(_first_record(handle)):
+                yield whole_file("bad_record", _OUTPUT_FILE)
                 return
             handle.seek(0)
             for lineno, raw in enumerate(handle, start=1):
@@ -257,7 +344,7 @@ def iter_jsonl(path: Path, relpath: str, max_bytes: int,
                 records += 1
                 default_id = f"{relpath}:{lineno}"
                 if len(raw) > max_bytes:
-                    yield default_id, None, None, UnreadableFile(
+                    yield unique_id(default_id, taken), None, None, UnreadableFile(
                         "too_large", f"line {lineno} has {len(raw):,} bytes, over the {max_bytes:,}-byte limit (raise --max-bytes)")
                     continue
                 record: Any = None
@@ -270,25 +357,27 @@ def iter_jsonl(path: Path, relpath: str, max_bytes: int,
                     if not isinstance(record, dict):
                         raise UnreadableFile("bad_record", f"line {lineno} is a JSON {type(record).__name__}, not an object with \"text\"")
                     item_id = _record_id(record, default_id)
+                    _check_unicode(item_id, f"line {lineno}: \"id\"")
                     text = record.get("text")
                     if not isinstance(text, str):
                         raise UnreadableFile("bad_record", f"line {lineno} has no \"text\" string")
-                    if seen is not None and item_id in seen and item_id != default_id:
-                        yield default_id, None, None, UnreadableFile(
-                            "duplicate_id", f"line {lineno}: id {item_id!r} is taken by an earlier record; "
+                    _check_unicode(text, f"line {lineno}: \"text\"")
+                    if item_id in taken:
+                        whose = "its id" if item_id != default_id else "its default id (it has none of its own)"
+                        yield unique_id(default_id, taken), None, None, UnreadableFile(
+                            "duplicate_id", f"line {lineno}: {whose} {item_id!r} is taken by an earlier record; "
                                             "give every record its own id (this one is not scored)")
                         continue
-                except UnreadableFile as exc:
-                    rid = record.get("id") if isinstance(record, dict) else None
-                    usable = isinstance(rid, str) and rid and not (seen is not None and rid in seen)
-                    yield (rid if usable else default_id), None, None, exc
+                except UnreadableFile as exc:  # under the record's own id when that id is a usable one
+                    own = _own_id(record, default_id)
+                    yield (own if own and own not in taken else unique_id(default_id, taken)), None, None, exc
                     continue
                 yield item_id, text, fallback, None
         except OSError as exc:
-            yield relpath, None, None, UnreadableFile("unreadable", f"reading failed: {exc.strerror or exc}")
+            yield whole_file("unreadable", f"reading failed: {exc.strerror or exc}")
             return
         if records == 0:
-            yield relpath, None, None, UnreadableFile("empty", "the file has no records")
+            yield whole_file("empty", "the file has no records")
 
 
 # -- output ------------------------------------------------------------------------------------------
@@ -405,6 +494,21 @@ def _truncate_to_last_newline(handle: IO[bytes]) -> int:
     if keep != size:
         handle.truncate(keep)
     return size - keep
+
+
+def may_overwrite(path: Path, genres: Sequence[str] = ()) -> bool:
+    """Whether ``path`` (an output that lies inside the folder being scored) may be written: it does not exist,
+    is empty, or holds output of ``stance score`` (a JSON record or this CSV header first), not an input."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return not path.is_dir()
+        with open(path, "rb") as handle:
+            if handle.readline() == ",".join(csv_header(genres)).encode("utf-8") + b"\n":
+                return True
+            handle.seek(0)
+            return _looks_like_output(_first_record(handle))
+    except OSError:
+        return True  # opening it for output will say what is wrong
 
 
 def resume_state(path: str | Path, fmt: str = "jsonl", genres: Sequence[str] = ()) -> ResumeState:
@@ -545,7 +649,9 @@ def count_items(root: Path, globs: Sequence[str] | None = None, exclude: str | N
         if path.suffix.lower() in JSONL_SUFFIXES:
             try:
                 with open(path, "rb") as handle:
-                    n = sum(1 for line in handle if line.strip())
+                    n = 1 if _looks_like_output(_first_record(handle)) else 0
+                    handle.seek(0)
+                    n = n or sum(1 for line in handle if line.strip())
             except OSError:
                 n = 1
             total += max(n, 1)
@@ -555,22 +661,24 @@ def count_items(root: Path, globs: Sequence[str] | None = None, exclude: str | N
 
 
 def _sources(root: Path, globs: Sequence[str] | None, max_bytes: int, done: set[str] | frozenset,
-             slots: deque, summary: Summary, exclude: str | None = None) -> Iterator[tuple[str, str]]:
+             slots: deque, summary: Summary, exclude: str | None = None,
+             id_key: Callable[[str], str] = str) -> Iterator[tuple[str, str]]:
     """The (id, text) stream for the model. Every input also gets a slot, in order: a finished error record,
-    or the id whose result the model will return. Files are read only when the model asks for more."""
+    or the id whose result the model will return. Files are read only when the model asks for more.
+    ``id_key``: an id as the output holds it (CSV output writes ids through ``_clean``), to compare with ``done``."""
     seen: set[str] = set()  # every id of the run, so that no two records share one (see iter_jsonl)
     for path in iter_files(root, SUFFIXES, globs):
         relpath = path.relative_to(root).as_posix()
         if relpath == exclude:
             continue
         if path.is_dir():
-            if relpath + "/" not in done:
+            if id_key(relpath + "/") not in done:
                 slots.append((FailedItem(relpath + "/", "unreadable", "cannot list this folder (permissions?)"), None))
             continue
         if path.suffix.lower() in JSONL_SUFFIXES:
             for item_id, text, fallback, error in iter_jsonl(path, relpath, max_bytes, seen):
                 seen.add(item_id)
-                if item_id in done:
+                if id_key(item_id) in done:
                     summary.skipped += 1
                     continue
                 if error is not None:
@@ -579,9 +687,14 @@ def _sources(root: Path, globs: Sequence[str] | None, max_bytes: int, done: set[
                     slots.append((item_id, fallback))
                     yield item_id, text
             continue
-        seen.add(relpath)
-        if relpath in done:
+        item_id = unique_id(relpath, seen)
+        seen.add(item_id)
+        if id_key(item_id) in done:
             summary.skipped += 1
+            continue
+        if item_id != relpath:
+            slots.append((FailedItem(item_id, "duplicate_id", f"the file's id {relpath!r} is taken by an earlier "
+                                     "JSONL record's id; give that record another id (this file is not scored)"), None))
             continue
         try:
             text, fallback = read_document(path, max_bytes)
@@ -647,7 +760,8 @@ def score_folder(model, root: Path, out: Any, *, n_jobs: int = 1, batch_size: in
 
     try:
         # records are formatted where they are scored (in the workers of a parallel run)
-        stream = iter_classify(model, _sources(root, globs, max_bytes, done, slots, summary, exclude),
+        sources = _sources(root, globs, max_bytes, done, slots, summary, exclude, _clean if fmt == "csv" else str)
+        stream = iter_classify(model, sources,
                                n_jobs=n_jobs, batch_size=batch_size, actors=actor_list(actors),
                                render=partial(_render, fmt=fmt, genres=genres))
         for result in stream:

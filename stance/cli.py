@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify one file (or - for stdin) and print a summary or JSON")
     p.add_argument("file", help="a text file (UTF-8, UTF-16 with a BOM, else read as cp1252), or - for standard input")
     p.add_argument("--json", action="store_true", help="print the full JSON result instead of a summary")
+    p.add_argument("--html", action="store_true",
+                   help="the input is an HTML page: classify its visible text (automatic for .html/.htm files)")
     _actor_options(p)
     p.add_argument("--max-bytes", type=int, default=5_000_000,
                    help="refuse input larger than this many bytes (default 5000000)")
@@ -50,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only paths (relative to FOLDER) matching PATTERN, e.g. '*.html' or '2024/**'; repeatable")
     p.add_argument("--resume", action="store_true",
                    help="keep what --output already holds (repairing a line cut off by a kill) and score only the rest")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress, warnings or per-file errors on stderr")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress, warnings or per-file errors on stderr; the summary line only if some input failed")
     p.add_argument("--progress-every", type=int, default=1000, metavar="N",
                    help="when stderr is not a terminal, print a progress line every N files (default 1000)")
     p.add_argument("--backend", choices=("loky", "dask"), default="loky",
@@ -77,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="DIR", help=model_help)
     p.add_argument("-o", "--output", metavar="REPORT.json", help="also write the report as JSON")
 
-    p = sub.add_parser("info", help="print a model's metadata and model card")
+    p = sub.add_parser("info", help="print a model's metadata as JSON (--card: its model card instead)")
     p.add_argument("model", nargs="?", help=model_help)
+    p.add_argument("--card", action="store_true", help="print the model card (markdown) instead of the metadata")
     return parser
 
 
@@ -136,19 +140,23 @@ def _summary(result, source: str) -> str:
 
 
 def _classify(args) -> int:
-    from .batch import UnreadableFile, read_document, read_stream
+    from .batch import JSONL_SUFFIXES, UnreadableFile, read_document, read_stream
 
     if args.max_bytes < 1:
         raise _UsageError("--max-bytes must be at least 1")
     actors = _read_actors(args)
     if args.file != "-" and not Path(args.file).exists():
         raise _UsageError(f"{args.file}: no such file")
+    if args.file.lower().endswith(JSONL_SUFFIXES):
+        raise _UsageError(f"{args.file} holds many articles (JSON lines); score it with "
+                          f"`stance score {Path(args.file).parent} --glob {Path(args.file).name}`")
     source = "<stdin>" if args.file == "-" else args.file
+    html = True if args.html else None
     try:  # the same decoding as `stance score`, for a file or a pipe
         if args.file == "-":
-            text, fallback = read_stream(sys.stdin.buffer, args.max_bytes)
+            text, fallback = read_stream(sys.stdin.buffer, args.max_bytes, html=bool(html))
         else:
-            text, fallback = read_document(Path(args.file), args.max_bytes)
+            text, fallback = read_document(Path(args.file), args.max_bytes, html=html)
     except UnreadableFile as exc:
         print(f"stance: {source}: {exc}", file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -217,6 +225,10 @@ def _score(args) -> int:
             exclude = Path(args.output).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
+    if exclude is not None and not batch.may_overwrite(Path(args.output), genres):
+        print(f"stance: -o {args.output} is one of the inputs under {root} (it exists and is not output of "
+              "`stance score`); write the results somewhere else", file=sys.stderr)
+        return EXIT_USAGE
     n_jobs = -1 if args.backend == "dask" and args.jobs == 1 else args.jobs
     with contextlib.ExitStack() as stack:
         try:  # connect first: a wrong scheduler address must not truncate an existing output
@@ -247,20 +259,25 @@ def _score(args) -> int:
             print(f"stance: the run stopped early ({type(exc).__name__}: {exc}); every record written is complete: "
                   "rerun with --resume to finish", file=sys.stderr)
             return EXIT_SOME_FAILED
-    print(f"stance: {summary.line()}", file=sys.stderr)
+    failed = bool(summary.failed or summary.previous_failed)
+    if failed or not args.quiet:
+        print(f"stance: {summary.line()}", file=sys.stderr)
     if summary.total == 0 and summary.skipped == 0 and not args.quiet:  # a mistyped --glob must not pass unnoticed
         globs = f" matching {' or '.join(args.glob)}" if args.glob else ""
         print(f"stance: warning: no {'/'.join(batch.SUFFIXES)} files{globs} under {root}", file=sys.stderr)
-    return EXIT_SOME_FAILED if summary.failed or summary.previous_failed else EXIT_OK
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def _info(args) -> int:
     model = _load(args.model)
-    print(json.dumps(model.meta, indent=2, ensure_ascii=False))
+    if not args.card:  # JSON only, so that `stance info | jq` works
+        print(json.dumps(model.meta, indent=2, ensure_ascii=False))
+        return EXIT_OK
     card = model.path / "MODEL_CARD.md" if model.path else None
-    if card is not None and card.is_file():
-        print()
-        print(card.read_text(encoding="utf-8"))
+    if card is None or not card.is_file():
+        print(f"stance: {model.path or 'this model'} has no MODEL_CARD.md", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    print(card.read_text(encoding="utf-8"))
     return EXIT_OK
 
 
@@ -285,9 +302,9 @@ def _evaluate(args) -> int:
     if args.output and not Path(args.output).resolve().parent.is_dir():
         raise _UsageError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
     report = evaluate(args.data, _load(args.model))
-    print(format_report(report))
-    if args.output:
+    if args.output:  # before printing: a closed pipe on stdout (`| head`) must not lose the report
         Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(format_report(report))
     return EXIT_OK
 
 

@@ -201,6 +201,9 @@ def _load(folder: Path) -> Model:
             "(stance never loads pickled models)")
     meta = _read_meta(folder)
     checksums = meta.get("files") or {}
+    if not isinstance(checksums, dict):
+        raise CorruptModelError(f"{folder}/meta.json: \"files\" must map file names to SHA-256 checksums, got a "
+                                f"{type(checksums).__name__}; the file was altered: copy the model again")
     parts = {}
     for part in PARTS:
         config, arrays = _read_part(folder, part, checksums)

@@ -27,6 +27,12 @@ def check_text(text: Any) -> str:
             + ("; decode bytes first, e.g. data.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""))
     if not text.strip():
         raise InvalidInputError("the text is empty (or only whitespace); there is nothing to classify", reason="empty")
+    if not text.isascii():
+        try:  # lone surrogates ("\\ud800" escapes in JSON) are no Unicode text: no UTF-8 output could hold them
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInputError(f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
+                                    f"{exc.start}, which is not valid Unicode text", reason="encoding") from exc
     return text
 
 
@@ -393,6 +399,8 @@ def classify_many(model: "Model", texts: Iterable[str], *, n_jobs: int = 1, batc
         if on_error == "raise" and isinstance(result, FailedItem):  # stop here: the rest is not scored
             if result.error_type == "wrong_type":
                 raise TypeError(f"text {index}: {result.message}")
+            if result.error_type == "internal_error":  # a fault of stance's, not of the text: do not blame the input
+                raise RuntimeError(f"text {index}: stance failed on it ({result.message}); please report this")
             raise InvalidInputError(f"text {index}: {result.message}", reason=result.error_type)
         results.append(result)
     return results

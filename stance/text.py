@@ -1,6 +1,7 @@
 """Paragraphs with character offsets, sentences, and boilerplate (web chrome) detection.
 
-``split_paragraphs`` cuts text at every line break (blank lines and single newlines alike) and marks
+``split_paragraphs`` cuts text at every line break (blank lines and single newlines alike; in hard-wrapped text,
+where lines of at most 100 characters break sentences, only at blank lines and after short lines) and marks
 web chrome -- navigation and section labels, bare dates and times, "Read also:" / "Tags:" / "Source"
 lines, bylines and author boxes, disclaimers, share prompts, template junk and whole listings of related
 headlines -- as ``boilerplate``.  Boilerplate paragraphs are kept (offsets stay exact) but should not be
@@ -276,7 +277,43 @@ def _spans(text: str) -> tuple[list[tuple[int, int, str]], list[bool]]:
         new_block.append(not lines or len(_BREAK.findall(text, prev_end, start)) >= 2)
         lines.append((start, end, stripped))
         prev_end = end
-    return lines, new_block
+    return _unwrap(text, lines, new_block)
+
+
+# Hard-wrapped text (e-mail alerts, wire copy and database exports wrapped at 30-100 columns) breaks lines inside
+# paragraphs. It is told by its lines: the longest is at most WRAP_MAX_WIDTH characters, and of the "full" lines
+# (within a long word or two of that width) that continue in the same blank-line block, at least two and at least
+# a third break mid-sentence: the line ends in a lower-case word or a comma and the next starts with a lower-case
+# word, which wrapped prose does and a list of headlines, labels or captions does not.
+WRAP_MAX_WIDTH = 100
+
+
+def _unwrap(text: str, lines: list[tuple[int, int, str]], new_block: list[bool]
+            ) -> tuple[list[tuple[int, int, str]], list[bool]]:
+    """Join the lines of a hard-wrapped text into its paragraphs: a full line and the line after it in the same
+    block are one paragraph; a shorter line ends one. Other texts are returned as they are."""
+    if len(lines) < 3:
+        return lines, new_block
+    width = max(len(t) for _, _, t in lines)
+    if width > WRAP_MAX_WIDTH:
+        return lines, new_block
+    full_from = max(0.6 * width, width - 25)
+    full = [len(t) >= full_from for _, _, t in lines]
+    joins = [i for i in range(len(lines) - 1) if full[i] and not new_block[i + 1]]
+    mid_sentence = sum((lines[i][2][-1].islower() or lines[i][2][-1] == ",") and lines[i + 1][2][0].islower()
+                       for i in joins)
+    if mid_sentence < 2 or 3 * mid_sentence < len(joins):
+        return lines, new_block
+    joined = set(joins)
+    out: list[tuple[int, int, str]] = []
+    out_block: list[bool] = []
+    for i, (start, end, _) in enumerate(lines):
+        if i - 1 in joined:  # continues the paragraph before it
+            out[-1] = (out[-1][0], end, text[out[-1][0]:end])
+        else:
+            out.append((start, end, text[start:end]))
+            out_block.append(new_block[i])
+    return out, out_block
 
 
 def _context_flags(
@@ -347,7 +384,8 @@ def _context_flags(
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
-    """Split on blank lines and on single newlines; surrounding whitespace is trimmed from each span.
+    """Split on blank lines and on single newlines (hard-wrapped text: see :func:`_unwrap`); surrounding
+    whitespace is trimmed from each span.
 
     Paragraphs that are web chrome (see module docstring) get ``boilerplate=True``.
     """

@@ -265,3 +265,22 @@ def test_stance_toward_reports_kind_and_paragraph(model):
 def test_stance_toward_decrease_of_the_subject(model, sentence, actor, sign):
     # a decrease verb turns its subject around: a fall in something good is bad for its owner, and vice versa
     assert stance.stance_toward(sentence, actor, model=model).score * sign > 0
+
+
+def test_lone_surrogates_are_invalid_input(model):
+    with pytest.raises(stance.InvalidInputError, match="lone surrogate") as info:
+        stance.classify("Germany praised France \ud800 for its help.", model=model)
+    assert info.value.reason == "encoding"
+    results = stance.classify_many(["Germany praised France.", "Bad \udc00 text."], model=model, on_error="record")
+    assert isinstance(results[1], stance.FailedItem) and results[1].error_type == "encoding"
+
+
+def test_a_fault_of_stance_is_not_blamed_on_the_text(model, monkeypatch):
+    import stance.pipeline as pipeline
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(pipeline, "_prepare", broken)
+    with pytest.raises(RuntimeError, match="please report"):
+        stance.classify_many(["Germany praised France."], model=model)

@@ -70,6 +70,16 @@ def records(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
+def resumed_after_first_line(model, folder: Path, out: str) -> str:
+    """The output of a run killed after its first line of ``out`` and then resumed."""
+    out_path = folder / "out.jsonl"
+    out_path.write_text(out.splitlines(keepends=True)[0], encoding="utf-8")
+    state = resume_state(out_path, "jsonl", GENRES)
+    with batch.open_output(out_path, append=True) as handle:
+        score_folder(model, folder, handle, resume=state, progress=None, exclude="out.jsonl")
+    return out_path.read_text(encoding="utf-8")
+
+
 def cli(*args, timeout=240):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run([sys.executable, "-m", "stance", *map(str, args)], capture_output=True, text=True,
@@ -150,12 +160,7 @@ def test_duplicate_jsonl_ids_are_error_records_under_their_line_and_resume_exact
     assert "id 'x' is taken by an earlier record" in recs[1]["error"]["message"]
     assert (summary.scored, summary.failed) == (2, 3)
     # killed after the first line: the resumed run still ends with one line per record
-    out_path = tmp_path / "out.jsonl"
-    out_path.write_text(out.splitlines(keepends=True)[0], encoding="utf-8")
-    state = resume_state(out_path, "jsonl", GENRES)
-    with batch.open_output(out_path, append=True) as handle:
-        score_folder(fake, tmp_path, handle, resume=state, progress=None, exclude="out.jsonl")
-    assert out_path.read_text(encoding="utf-8") == out
+    assert resumed_after_first_line(fake, tmp_path, out) == out
 
 
 def test_encodings_bom_utf16_and_reported_cp1252_fallback(tmp_path, fake):
@@ -213,6 +218,53 @@ def test_each_broken_file_kind_becomes_its_error_record(tmp_path, fake, monkeypa
     assert "--max-bytes" in by_id["big.txt"]["error"]["message"]
     assert "error" not in by_id["zz_good.txt"] and len(by_id) == 10
     assert (summary.scored, summary.failed) == (1, 9)
+
+
+def test_ids_are_unique_across_files_and_records_and_resume_loses_nothing(tmp_path, fake):
+    # a record takes a file's path as its id, another takes the next line's default id
+    (tmp_path / "a.jsonl").write_text('{"id": "z.txt", "text": "Russia spoke."}\n'
+                                      '{"id": "a.jsonl:3", "text": "Ukraine spoke."}\n'
+                                      '{"text": "Kyiv spoke."}\n', encoding="utf-8")
+    (tmp_path / "z.txt").write_text("Ukraine answered.", encoding="utf-8")
+    out, summary, _ = run_folder(fake, tmp_path)
+    recs = records(out)
+    assert [r["id"] for r in recs] == ["z.txt", "a.jsonl:3", "a.jsonl:3#2", "z.txt#2"]
+    assert [r.get("error", {}).get("type") for r in recs] == [None, None, "duplicate_id", "duplicate_id"]
+    assert "default id" in recs[2]["error"]["message"] and "JSONL record" in recs[3]["error"]["message"]
+    assert resumed_after_first_line(fake, tmp_path, out) == out  # nothing lost, nothing twice
+
+
+def test_bad_ids_lone_surrogates_and_an_old_output_are_error_records(tmp_path, fake):
+    (tmp_path / "a.jsonl").write_text('{"id": "ok", "text": "Russia spoke."}\n'
+                                      '{"id": "s", "text": "Bad \\ud800 text."}\n'
+                                      '{"id": "", "text": "Empty id."}\n'
+                                      '{"id": "two\\nlines", "text": "A line break in the id."}\n'
+                                      '{"id": "last", "text": "Ukraine spoke."}\n', encoding="utf-8")
+    (tmp_path / "old_output.jsonl").write_text('{"id": "ok", "genre": "reporting", "paragraphs": []}\n'
+                                               '{"id": "x", "error": {"type": "empty", "message": "m"}}\n',
+                                               encoding="utf-8")
+    out, summary, _ = run_folder(fake, tmp_path)
+    recs = records(out)  # the output is valid UTF-8 JSON throughout
+    assert [r["id"] for r in recs] == ["ok", "s", "a.jsonl:3", "a.jsonl:4", "last", "old_output.jsonl"]
+    assert [r.get("error", {}).get("type") for r in recs] == [
+        None, "encoding", "bad_record", "bad_record", None, "bad_record"]
+    assert "lone surrogate" in recs[1]["error"]["message"] and "empty" in recs[2]["error"]["message"]
+    assert "line break" in recs[3]["error"]["message"] and "stance's own output" in recs[5]["error"]["message"]
+    assert batch.count_items(tmp_path) == len(recs)
+
+
+def test_utf16_without_bom_is_named_in_the_error(tmp_path, fake):
+    (tmp_path / "u.txt").write_bytes("Russia and Ukraine, in UTF-16 without a BOM.".encode("utf-16-le"))
+    rec = records(run_folder(fake, tmp_path)[0])[0]
+    assert rec["error"]["type"] == "encoding" and "UTF-16 without a byte-order mark" in rec["error"]["message"]
+
+
+def test_glob_double_star_also_matches_top_level_files(tmp_path, fake):
+    for rel in ("top.txt", "a/b/deep.txt", "a/c.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("Russia", encoding="utf-8")
+    ids = [r["id"] for r in records(run_folder(fake, tmp_path, globs=["**/*.txt"])[0])]
+    assert ids == ["a/b/deep.txt", "top.txt"]
 
 
 def test_glob_narrows_and_order_is_stable(tmp_path, fake):

@@ -100,8 +100,10 @@ def test_score_missing_folder_is_usage_error(tmp_path):
 def test_info_prints_meta():
     out = run("info")
     assert out.returncode == 0
-    meta = json.loads(out.stdout[: out.stdout.index("\n}\n") + 2])
+    meta = json.loads(out.stdout)  # nothing but the JSON: `stance info | jq` works
     assert meta["format"] == "stance-model" and meta["genres"] == list(stance.GENRES)
+    card = run("info", "--card")
+    assert card.returncode == 0 and card.stdout.startswith("# ") and "Known failure modes" in card.stdout
 
 
 def test_bad_model_path_is_usage_error(tmp_path):
@@ -197,3 +199,33 @@ def test_train_and_evaluate_check_their_outputs_first(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["important.txt"]
     out = run("evaluate", str(FIXTURES / "genre_eval.jsonl"), "-o", str(tmp_path / "missing" / "r.json"))
     assert out.returncode == 2 and "does not exist" in out.stderr and out.stdout == ""
+
+
+def test_output_onto_an_input_is_refused_and_quiet_keeps_only_failures(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    article = folder / "a.txt"
+    article.write_text("Germany praised France for its help on Tuesday.", encoding="utf-8")
+    out = run("score", str(folder), "-o", str(article))
+    assert out.returncode == 2 and "is one of the inputs" in out.stderr
+    assert article.read_text(encoding="utf-8").startswith("Germany")  # untouched
+    results = folder / "results.txt"  # an output inside the folder is fine, and may be written again
+    for _ in range(2):
+        out = run("score", str(folder), "-o", str(results), "-q")
+        assert out.returncode == 0 and out.stderr == ""
+        assert [json.loads(line)["id"] for line in results.read_text().splitlines()] == ["a.txt"]
+    (folder / "empty.txt").write_text("")
+    out = run("score", str(folder), "-o", str(results), "-q")
+    assert out.returncode == 1 and "1 failed" in out.stderr
+
+
+def test_classify_html_from_stdin_and_jsonl_refused(tmp_path):
+    page = b"<html><script>var Russia = 1;</script><p>Germany praised France for its help.</p></html>"
+    out = run_bytes("classify", "-", "--html", "--json", input=page)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.decode("utf-8"))
+    assert {a["name"] for a in result["actors"]} == {"Germany", "France"}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"text": "Germany praised France."}\n')
+    out = run("classify", str(feed))
+    assert out.returncode == 2 and "stance score" in out.stderr

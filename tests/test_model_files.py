@@ -98,6 +98,21 @@ def test_invalid_meta_json(model_copy):
         stance.load_model(model_copy)
 
 
+def test_meta_files_of_the_wrong_type_is_corrupt(model_copy):
+    meta = json.loads((model_copy / "meta.json").read_text())
+    meta["files"] = list(meta["files"])
+    (model_copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(stance.CorruptModelError, match="must map file names"):
+        stance.load_model(model_copy)
+
+
+def test_a_model_folder_path_is_accepted_where_a_model_is(model_copy):
+    result = stance.classify("Germany praised France for its help.", model=str(model_copy))
+    assert {a.name for a in result.actors} == {"Germany", "France"}
+    with pytest.raises(TypeError, match="model folder path"):
+        stance.classify("Germany praised France.", model=42)
+
+
 def test_meta_of_something_else(model_copy):
     (model_copy / "meta.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(stance.IncompatibleModelError, match="stance-model"):

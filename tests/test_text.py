@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,22 @@ def test_blank_lines_and_single_newlines_both_split():
     ]
     for p in paragraphs:
         assert text[p.start:p.end] == p.text
+
+
+def test_hard_wrapped_prose_is_joined_into_its_paragraphs():
+    first = ("Ukraine condemned Russia's attack on the city of Kharkiv on Tuesday, saying the strike killed "
+             "twelve civilians and wounded dozens more. Officials said rescue work would go on overnight.")
+    second = "Germany praised France for its generous and swift help, and both promised more aid next week."
+    text = textwrap.fill(first, 60) + "\n\n" + textwrap.fill(second, 60) + "\n"
+    paragraphs = split_paragraphs(text)
+    assert [" ".join(p.text.split()) for p in paragraphs] == [first, second]
+    for p in paragraphs:  # offsets still point into the text as given
+        assert text[p.start:p.end] == p.text
+    # lines of a listing or of scraped paragraphs are not wrapped prose: one paragraph per line, as before
+    listing = "Read also:\nGermany wins the cup in Berlin after a long night\nFrance loses the final in Paris again\n"
+    assert len(split_paragraphs(listing)) == 3
+    long_lines = "\n".join([first, second, first])
+    assert len(split_paragraphs(long_lines)) == 3
 
 
 def test_crlf_and_other_line_breaks():
