@@ -292,12 +292,13 @@ _OUTPUT_FILE = ("this looks like stance's own output (records with \"id\" and \"
                 "not input; move it out of the folder or narrow the run with --glob")
 
 
-def _first_record(handle: IO[bytes]) -> Any:
-    for raw in handle:
+def _first_record(handle: IO[bytes], limit: int = 1 << 20) -> Any:
+    """The first non-blank line parsed as JSON (None if it is not JSON, or longer than ``limit`` bytes)."""
+    while raw := handle.readline(limit):
         if raw.strip():
             try:
                 return json.loads(raw.decode("utf-8-sig"))
-            except ValueError:
+            except ValueError:  # also a line cut at the limit
                 return None
     return None
 

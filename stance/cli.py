@@ -151,12 +151,11 @@ def _classify(args) -> int:
         raise _UsageError(f"{args.file} holds many articles (JSON lines); score it with "
                           f"`stance score {Path(args.file).parent} --glob {Path(args.file).name}`")
     source = "<stdin>" if args.file == "-" else args.file
-    html = True if args.html else None
     try:  # the same decoding as `stance score`, for a file or a pipe
         if args.file == "-":
-            text, fallback = read_stream(sys.stdin.buffer, args.max_bytes, html=bool(html))
-        else:
-            text, fallback = read_document(Path(args.file), args.max_bytes, html=html)
+            text, fallback = read_stream(sys.stdin.buffer, args.max_bytes, html=args.html)
+        else:  # a file's suffix says whether it is HTML unless --html says so
+            text, fallback = read_document(Path(args.file), args.max_bytes, html=args.html or None)
     except UnreadableFile as exc:
         print(f"stance: {source}: {exc}", file=sys.stderr)
         return EXIT_SOME_FAILED

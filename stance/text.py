@@ -305,15 +305,15 @@ def _unwrap(text: str, lines: list[tuple[int, int, str]], new_block: list[bool]
     if mid_sentence < 2 or 3 * mid_sentence < len(joins):
         return lines, new_block
     joined = set(joins)
-    out: list[tuple[int, int, str]] = []
+    bounds: list[list[int]] = []
     out_block: list[bool] = []
     for i, (start, end, _) in enumerate(lines):
         if i - 1 in joined:  # continues the paragraph before it
-            out[-1] = (out[-1][0], end, text[out[-1][0]:end])
+            bounds[-1][1] = end
         else:
-            out.append((start, end, text[start:end]))
+            bounds.append([start, end])
             out_block.append(new_block[i])
-    return out, out_block
+    return [(start, end, text[start:end]) for start, end in bounds], out_block
 
 
 def _context_flags(
