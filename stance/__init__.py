@@ -35,9 +35,11 @@ __all__ = [
 
 # a caller's actors: canonical name → its aliases, or → {"aliases": [...], "kind": "person"}
 ActorSpec = Mapping[str, Union[Sequence[str], Mapping[str, Any]]]
+# a model: a loaded Model, the path of a model folder, or None for the shipped model
+ModelArg = Union[Model, str, "os.PathLike[str]", None]
 
 
-def _model(model: Model | str | os.PathLike[str] | None) -> Model:
+def _model(model: ModelArg) -> Model:
     """The shipped model (None), a loaded :class:`Model`, or the model folder at a path."""
     if model is None:
         return load_model()
@@ -49,7 +51,7 @@ def _model(model: Model | str | os.PathLike[str] | None) -> Model:
 
 
 def classify(text: str, *, actors: ActorSpec | None = None, replace_actors: bool = False,
-             model: Model | str | os.PathLike[str] | None = None, id: str | None = None) -> ArticleResult:
+             model: ModelArg = None, id: str | None = None) -> ArticleResult:
     """Genre of the article and of each paragraph, and the stance toward each actor it mentions.
 
     ``actors`` adds your own actors to the default gazetteer: ``{"Kim Jong Un": ["Kim", "North Korean leader"]}``
@@ -61,7 +63,7 @@ def classify(text: str, *, actors: ActorSpec | None = None, replace_actors: bool
 
 
 def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32,
-                  model: Model | str | os.PathLike[str] | None = None, actors: ActorSpec | None = None,
+                  model: ModelArg = None, actors: ActorSpec | None = None,
                   replace_actors: bool = False, on_error: str = "raise") -> list[ArticleResult | FailedItem]:
     """:func:`classify` for many texts, results in input order; ``n_jobs=-1`` uses every core.
 
@@ -72,7 +74,7 @@ def classify_many(texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32
 
 
 def stance_toward(text: str, actor: str, span: tuple[int, int] | None = None, *,
-                  model: Model | str | os.PathLike[str] | None = None) -> ActorStance:
+                  model: ModelArg = None) -> ActorStance:
     """Stance of ``text`` toward one actor you name (every whole-word occurrence of it, matched with its case as
     given, or only ``span``)."""
     return _model(model).stance_toward(text, actor, span)
@@ -89,7 +91,7 @@ def train(data, *, output=None, base: Model | None = None, include_default_data=
     return _train(data, output=output, base=base, include_default_data=include_default_data, seed=seed, **kwargs)
 
 
-def evaluate(data, model: Model | str | os.PathLike[str] | None = None) -> dict:
+def evaluate(data, model: ModelArg = None) -> dict:
     """Per-class precision/recall/F1, confusion matrix and calibration of ``model`` on labelled data."""
     from .training import evaluate as _evaluate
 
