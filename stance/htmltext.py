@@ -1,7 +1,8 @@
 """Visible text of an HTML page, with the standard library's ``html.parser`` only.
 
 * ``script``, ``style``, ``noscript``, ``template`` (and ``head`` metadata such as ``title``, and inline
-  ``svg``/``math`` drawings) are dropped;
+  ``svg``/``math`` drawings) are dropped, and so are elements hidden by the ``hidden`` attribute or an inline
+  ``display: none`` / ``visibility: hidden`` style;
 * block elements (``p``, ``div``, ``h1``–``h6``, ``li``, ``tr``, ``article``, ``section``, ``blockquote``, …)
   become separate paragraphs (separated by a blank line), ``<br>`` becomes a line break;
 * inside a paragraph, runs of whitespace collapse to one space (``<pre>`` keeps its lines);
@@ -32,6 +33,12 @@ BLOCK_TAGS = frozenset({
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                    "track", "wbr"})
 _SPACE = re.compile(r"[ \t\n\r\f\v\u00a0\u200b]+")
+_NOT_SHOWN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(attrs) -> bool:
+    """An element the page does not show: the ``hidden`` attribute, or an inline ``display: none`` style."""
+    return any(name == "hidden" or (name == "style" and value and _NOT_SHOWN.search(value)) for name, value in attrs)
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -66,7 +73,7 @@ class _Extractor(HTMLParser):
             if tag in DROP_TAGS and tag not in _VOID:
                 self.drop.append(tag)
             return
-        if tag in DROP_TAGS:
+        if tag in DROP_TAGS or (tag not in _VOID and _hidden(attrs)):
             self.drop.append(tag)
             return
         if tag == "br":

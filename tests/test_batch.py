@@ -112,6 +112,13 @@ def test_html_visible_text_blocks_and_entities():
     ]
 
 
+def test_html_hidden_elements_are_not_text():
+    page = ('<p>Shown.</p><div hidden><p>Menu</p><p>Login</p></div><p style="display: none">Gone</p>'
+            '<span style="color: red">Red</span><img hidden src="x.png"><p STYLE="Visibility:Hidden">Also gone</p>'
+            '<p>After.</p>')
+    assert html_to_text(page) == "Shown.\n\nRed\n\nAfter."
+
+
 def test_html_file_is_read_as_visible_text(tmp_path):
     page = tmp_path / "page.htm"
     page.write_bytes(PAGE.replace('charset="utf-8"', 'charset="windows-1252"').replace("caf&eacute;", "caf\xe9")
