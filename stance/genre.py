@@ -15,10 +15,11 @@ Two linear stages, both stored as plain JSON + numeric numpy arrays:
   learns when to follow the article and when a block of neighbours overrides it.  A short neutral
   sentence inside a satirical piece becomes satire; a Q&A block after a report stays interview.
 
-Short texts (``rate_prior``, ``short_pages``): per-word style rates are smoothed (count / (words + k)), so a
-text of one to five words cannot get an extreme rate and a huge standardised value; and stage 2 also trains
-on short pages of 1–3 paragraphs, with a lone paragraph's missing neighbours given as the uniform
-distribution, so a one-paragraph text's own stage-1 evidence is not counted again as its context.
+Short texts: with ``short_pages`` (on in the default model) stage 2 also trains on short pages of 1–3
+paragraphs, and a lone paragraph's missing neighbours are given as the uniform distribution, so a
+one-paragraph text's own stage-1 evidence is not counted again as its context.  ``rate_prior`` (off in the
+default model: it cost seed-page accuracy, reports/genre_short_texts.md) smooths the per-word style rates
+(count / (words + k)) so that a text of one to five words cannot get an extreme rate.
 
 :func:`article_genre` turns paragraph probabilities into the article label, genre scores, ``mixed`` and
 the per-genre share of characters.  ``mixed`` is true when at least two genres each hold at least
