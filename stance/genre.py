@@ -15,6 +15,12 @@ Two linear stages, both stored as plain JSON + numeric numpy arrays:
   learns when to follow the article and when a block of neighbours overrides it.  A short neutral
   sentence inside a satirical piece becomes satire; a Q&A block after a report stays interview.
 
+Short texts: with ``short_pages`` (on in the default model) stage 2 also trains on short pages of 1–3
+paragraphs, and a lone paragraph's missing neighbours are given as the uniform distribution, so a
+one-paragraph text's own stage-1 evidence is not counted again as its context.  ``rate_prior`` (off in the
+default model: it cost seed-page accuracy, reports/genre_short_texts.md) smooths the per-word style rates
+(count / (words + k)) so that a text of one to five words cannot get an extreme rate.
+
 :func:`article_genre` turns paragraph probabilities into the article label, genre scores, ``mixed`` and
 the per-genre share of characters.  ``mixed`` is true when at least two genres each hold at least
 :data:`MIXED_SHARE` (20 %) of the content characters (by the paragraphs' argmax genre).
@@ -401,12 +407,19 @@ def _hits(counts: dict[str, int], words: frozenset[str]) -> int:
     return sum(map(counts.__getitem__, words.intersection(counts)))  # walks the (few) counted words
 
 
-def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) -> np.ndarray:
-    """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise)."""
+def paragraph_features(text: str, subjectivity: dict[str, float] | None = None,
+                       rate_prior: float = 0.0) -> np.ndarray:
+    """The :data:`DENSE_NAMES` features of one paragraph (rates are per word unless named otherwise).
+
+    ``rate_prior`` > 0 smooths the rates: per-word rates become count / (words + rate_prior), and the
+    per-sentence question and exclamation rates count at most one mark per sentence over (sentences + 1), so
+    a text of a few words cannot have an extreme rate (a 1-word text: at most 1 / (1 + rate_prior)).
+    0 keeps the raw rates (models trained before the smoothing)."""
     text = text or ""
     tokens = _lower_tokens(text)
-    n = max(len(tokens), 1)
+    n = len(tokens) + rate_prior if rate_prior > 0 else max(len(tokens), 1)
     n_sent = max(len(_SENT_END.findall(text)), 1)
+    n_sent_marks = n_sent + 1 if rate_prior > 0 else n_sent
     pos, neg, lex = positive_words(), negative_words(), vader()
     counts = Counter(tokens)
 
@@ -434,9 +447,9 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None) 
         quoted / max(len(text), 1),
         len(_DIGIT.findall(text)) / n,
         (len(_YEAR.findall(text)) + _hits(counts, _MONTHS)) / n,
-        text.count("?") / n_sent,
+        (min(text.count("?"), n_sent) if rate_prior > 0 else text.count("?")) / n_sent_marks,
         1.0 if stripped.endswith("?") else 0.0,
-        text.count("!") / n_sent,
+        (min(text.count("!"), n_sent) if rate_prior > 0 else text.count("!")) / n_sent_marks,
         1.0 if speaker else 0.0, qa, md,
         rate(_CONVERS), superl, rate(_INTENS), rate(_HEDGE), rate(_SATIRE), allcaps,
         len(_CAPWORD.findall(text)) / n,
@@ -516,7 +529,8 @@ def _word_list_table(word_lists: tuple) -> dict[str, int]:
     return _bit_table(*word_lists)
 
 
-def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None) -> np.ndarray:
+def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | None = None,
+                    rate_prior: float = 0.0) -> np.ndarray:
     """``np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])``, with the word-list features
     counted for all paragraphs at once (the same integer counts and the same float sums, so the same numbers).
     A change to paragraph_features must be made here too: the tests compare the two on many texts."""
@@ -524,11 +538,11 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
         return np.zeros((0, len(DENSE_NAMES)))
     texts = [p or "" for p in paragraphs]
     if not all(type(t) is str for t in texts):  # e.g. str subclasses: one paragraph at a time
-        return np.vstack([paragraph_features(p, subjectivity) for p in paragraphs])
+        return np.vstack([paragraph_features(p, subjectivity, rate_prior) for p in paragraphs])
     n_par = len(texts)
     token_lists = list(map(_lower_tokens, texts))
     lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n_par)
-    n = np.maximum(lengths, 1)
+    n = lengths + rate_prior if rate_prior > 0 else np.maximum(lengths, 1)
     flat = list(chain.from_iterable(token_lists))
     vocab = dict(zip(dict.fromkeys(flat), count()))  # distinct tokens → 0, 1, 2, … in order of first sight
     ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
@@ -581,9 +595,11 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
     subj_mean = lexicon_means(subjectivity) if subjectivity else np.zeros(n_par)
 
     rows = []
+    smooth = rate_prior > 0
     for text, n_tokens in zip(texts, lengths.tolist()):
-        n_words = max(n_tokens, 1)
+        n_words = n_tokens + rate_prior if smooth else max(n_tokens, 1)
         n_sent = max(_count_sentence_ends(text), 1)
+        n_sent_marks = n_sent + 1 if smooth else n_sent
         lstripped = text.lstrip()
         stripped = text.strip()
         caps = _CAPS.findall(text)
@@ -594,9 +610,9 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
             (sum(map(len, _QUOTED.findall(text))) if '"' in text or "“" in text else 0) / max(len(text), 1),
             len(_DIGIT.findall(text)) / n_words,
             len(_YEAR.findall(text)) if "19" in text or "20" in text else 0,
-            text.count("?") / n_sent,
+            (min(text.count("?"), n_sent) if smooth else text.count("?")) / n_sent_marks,
             1.0 if stripped.endswith("?") else 0.0,
-            text.count("!") / n_sent,
+            (min(text.count("!"), n_sent) if smooth else text.count("!")) / n_sent_marks,
             1.0 if speaker_label(text) else 0.0,
             1.0 if _SPEAKER_QA.match(lstripped) else 0.0,
             1.0 if _SPEAKER_MD.match(lstripped) else 0.0,
@@ -726,12 +742,17 @@ def _context_names(labels: Sequence[str], style_view: bool = False) -> list[str]
     return names
 
 
-def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
+                     prior_fallback: bool = False) -> np.ndarray:
     """Stage-2 inputs for every paragraph of one article, from stage-1 probabilities only.
 
     ``dense_z`` (scaled style features) is accepted for interface stability but not used: article-level
     means of style features let stage 2 learn source formatting (heading and paragraph-length habits of
-    each corpus), which did not transfer to real pages."""
+    each corpus), which did not transfer to real pages.
+
+    A paragraph without neighbours (a one-paragraph text) has no neighbour evidence: with ``prior_fallback``
+    its adjacent and window features are the uninformative uniform distribution rather than its own
+    stage-1 probabilities (which would count the same evidence again)."""
     n, k = p1.shape
     if n == 0:
         return np.zeros((0, 4 * k + 3))
@@ -747,8 +768,9 @@ def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -
         out = np.where(s > 0, (m @ mat) / np.maximum(s, 1e-12), fallback)
         return out
 
-    adj_p = avg(p1, adj, p1)
-    win_p = avg(p1, win, p1)
+    missing = np.full_like(p1, 1.0 / k) if prior_fallback else p1
+    adj_p = avg(p1, adj, missing)
+    win_p = avg(p1, win, missing)
     pos = idx / max(n - 1, 1)
     return np.hstack([
         np.log(np.clip(p1, 1e-4, 1.0)), adj_p, win_p, np.repeat(art[None, :], n, 0),
@@ -783,7 +805,8 @@ class GenreClassifier:
                  synthetic_mixed: float = 0.6, seed: int = 0, min_groups: int = 3,
                  class_weight: str | None = "balanced",
                  subjectivity_zip: str | None = None, style_view: bool = False,
-                 style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0) -> None:
+                 style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0,
+                 rate_prior: float = 0.0, short_pages: float = 0.0) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -801,6 +824,8 @@ class GenreClassifier:
         self.style_ngram_range = tuple(style_ngram_range)
         self.headline_feature = bool(headline_feature)
         self.headline_C = headline_C
+        self.rate_prior = float(rate_prior)
+        self.short_pages = float(short_pages)
         self.headline_model_: LinearTextClassifier | None = None
         self.stage1_style_: LinearTextClassifier | None = None
         self.labels: tuple[str, ...] = GENRES
@@ -814,13 +839,13 @@ class GenreClassifier:
                 "class_weight": self.class_weight,
                 "subjectivity_zip": self.subjectivity_zip, "style_view": self.style_view,
                 "style_ngram_range": list(self.style_ngram_range), "headline_feature": self.headline_feature,
-                "headline_C": self.headline_C}
+                "headline_C": self.headline_C, "rate_prior": self.rate_prior, "short_pages": self.short_pages}
 
     def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """context_features over the word view; the style view (if any) enters for the paragraph itself
         only — its article and window means made stage 2 follow page-wide style too readily."""
         k = len(self.labels)
-        X = context_features(p1[:, :k], dense_z, lengths)
+        X = context_features(p1[:, :k], dense_z, lengths, prior_fallback=self.short_pages > 0)
         if p1.shape[1] > k:
             X = np.hstack([X, np.log(np.clip(p1[:, k:], 1e-4, 1.0))])
         return X
@@ -828,7 +853,7 @@ class GenreClassifier:
     # -- stage 1 ---------------------------------------------------------------------------------
     def stage1_dense(self, paragraphs: Sequence[str]) -> np.ndarray:
         """Stage-1 dense features: :data:`DENSE_NAMES`, then (``headline_feature``) the headline log-odds."""
-        dense = features_matrix(paragraphs, self.subjectivity)
+        dense = features_matrix(paragraphs, self.subjectivity, self.rate_prior)
         if self.headline_model_ is None:
             return dense
         satire = list(self.headline_model_.classes_).index("satire")
@@ -965,6 +990,15 @@ class GenreClassifier:
             rows = np.array(rows)
             X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
             y2.append(y[rows])
+        # short pages (1–3 consecutive paragraphs of one article): real articles and the windows above are
+        # long, so without these stage 2 never sees a text whose context is missing
+        for _ in range(int(self.short_pages * len(articles))):
+            s, e = spans[int(rng.integers(len(spans)))]
+            size = int(rng.integers(1, 4))
+            b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
+            rows = np.arange(b0, min(e, b0 + size))
+            X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
+            y2.append(y[rows])
         X2, y2 = np.vstack(X2), np.concatenate(y2)
         self.s2_mean_ = X2.mean(0)
         sc = X2.std(0)
@@ -1038,7 +1072,8 @@ class GenreClassifier:
             # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
             # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
             p1 = proba[start:end].copy()[:, order]
-            X2 = context_features(p1, dense_z[start:end].copy(), lengths[start:end].copy())
+            X2 = context_features(p1, dense_z[start:end].copy(), lengths[start:end].copy(),
+                                  prior_fallback=self.short_pages > 0)
             logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
             out.append(softmax(logits / self.temperature))
             start = end

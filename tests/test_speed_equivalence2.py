@@ -130,10 +130,11 @@ def test_predict_proba_articles_equals_one_call_per_article(model, seed_texts):
 
 def test_features_matrix_is_the_stack_of_paragraph_features(paragraphs, model):
     # the batch path must stay the same function as paragraph_features (the one-paragraph definition)
-    for subj in (None, {}, model.genre.subjectivity):
+    for subj, prior in ((None, 0.0), ({}, 0.0), (model.genre.subjectivity, 0.0), (None, 10.0),
+                        (model.genre.subjectivity, 10.0), (model.genre.subjectivity, model.genre.rate_prior)):
         for chunk in (paragraphs, paragraphs[:1], [""], ["", "x", ""], AWKWARD, paragraphs[::-1]):
-            ours = g.features_matrix(chunk, subj)
-            ref = np.vstack([g.paragraph_features(p, subj) for p in chunk])
+            ours = g.features_matrix(chunk, subj, prior)
+            ref = np.vstack([g.paragraph_features(p, subj, prior) for p in chunk])
             assert ours.shape == ref.shape and ours.dtype == ref.dtype
             assert np.array_equal(ours, ref), np.argwhere(ours != ref)[:5]
 
