@@ -163,6 +163,9 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "- Genre: reporting was learnt mostly from 2010s US politics; non-US and 2024 world news tends to read as "
         "opinion. Satire was learnt from fake-news parody sites, so first-person satirical columns often come out "
         "as opinion. Opinion comes from one corpus (three outlets, 2014–15). One-line headings can flip genre.",
+        "- Genre, very short texts: a text of a few words still gets confident stage-1 scores (\"!!!\" reads as "
+        "satire 1.00) because rate features are extreme on so few words; stage 2 no longer counts a lone paragraph's "
+        "evidence four times (it trains on 1–3-paragraph pages too; `reports/genre_short_texts.md`).",
         "- Stance: a linear model on sentence features (including the target's role: subject, possessor, object, "
         "or inside \"in/to/on/of/by TGT\"), plus a small hand-written lexicon of conflict cues "
         "(`stance/data/stance_cues.json`: support for, violence against, aggression by the target, scare quotes, "
