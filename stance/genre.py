@@ -781,6 +781,14 @@ def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
     ])
 
 
+def _block(rng: np.random.Generator, span: tuple[int, int], low: int, high: int) -> range:
+    """Rows of a random run of ``low`` to ``high - 1`` consecutive paragraphs inside ``span`` (an article)."""
+    s, e = span
+    size = int(rng.integers(low, high))
+    b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
+    return range(b0, min(e, b0 + size))
+
+
 # ----------------------------------------------------------------------------------------------------
 # The classifier
 # ----------------------------------------------------------------------------------------------------
@@ -983,20 +991,14 @@ class GenreClassifier:
             gs = rng.choice(self.labels, size=min(n_blocks, len(self.labels)), replace=False)
             rows = []
             for g in gs:
-                s, e = spans[int(rng.choice(by_genre[g]))]
-                size = int(rng.integers(2, 11))
-                b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
-                rows.extend(range(b0, min(e, b0 + size)))
+                rows.extend(_block(rng, spans[int(rng.choice(by_genre[g]))], 2, 11))
             rows = np.array(rows)
             X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
             y2.append(y[rows])
         # short pages (1–3 consecutive paragraphs of one article): real articles and the windows above are
         # long, so without these stage 2 never sees a text whose context is missing
         for _ in range(int(self.short_pages * len(articles))):
-            s, e = spans[int(rng.integers(len(spans)))]
-            size = int(rng.integers(1, 4))
-            b0 = int(rng.integers(s, max(s + 1, e - size + 1)))
-            rows = np.arange(b0, min(e, b0 + size))
+            rows = np.array(_block(rng, spans[int(rng.integers(len(spans)))], 1, 4))
             X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
             y2.append(y[rows])
         X2, y2 = np.vstack(X2), np.concatenate(y2)
@@ -1072,8 +1074,7 @@ class GenreClassifier:
             # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
             # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
             p1 = proba[start:end].copy()[:, order]
-            X2 = context_features(p1, dense_z[start:end].copy(), lengths[start:end].copy(),
-                                  prior_fallback=self.short_pages > 0)
+            X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy())
             logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
             out.append(softmax(logits / self.temperature))
             start = end
