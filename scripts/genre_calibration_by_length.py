@@ -2,8 +2,8 @@
 
     python scripts/genre_calibration_by_length.py [--params '{"rate_prior": 10}'] [--seed 0] [--json OUT]
 
-Fits on the same 80 % split (less the 15 % calibration part) as train_genre.train, fits the temperature on the
-calibration part, and reports ECE / Brier / max-probability on the held-out paragraphs bucketed by word count
+Fits on the same 80 % split as train_genre.train, fits the temperature the same way (cross-fitted over the
+training part), and reports ECE / Brier / max-probability on the held-out paragraphs bucketed by word count
 (≤8, 9–25, 26–60, >60), (a) in their articles and (b) each paragraph alone as a one-paragraph "article".
 """
 from __future__ import annotations
@@ -52,13 +52,10 @@ def main():
     headlines, _ = train_genre.headline_data(DEFAULT_DATA, params, seed)
     la = np.asarray(labels)
     test = train_genre.stratified_split(labels, 0.2, rng)
-    tr_idx = np.flatnonzero(~test)
-    cal = np.zeros(len(articles), dtype=bool)
-    cal[tr_idx[train_genre.stratified_split(la[tr_idx], 0.15, rng)]] = True
-    fit_idx = np.flatnonzero(~test & ~cal)
+    fit_idx = np.flatnonzero(~test)
     m = GenreClassifier(seed=seed, **params).fit([articles[i] for i in fit_idx], la[fit_idx],
                                                  groups=[groups[i] for i in fit_idx], headlines=headlines)
-    T = m.calibrate([articles[i] for i in np.flatnonzero(cal)], la[cal].tolist())
+    T = train_genre.cross_fitted_temperature(articles, la, groups, fit_idx, headlines, seed, rng, params)
     labs = list(m.labels)
     te = np.flatnonzero(test)
     paras = [p for i in te for p in articles[i]]

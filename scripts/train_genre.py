@@ -3,8 +3,8 @@
     python scripts/train_genre.py [--data ../shared/data] [--seed 0] [--out DIR] [--report reports/genre_eval.json]
 
 Evaluations (all written to the report, a table is printed):
-* random split: 80 % / 20 % of articles (stratified by genre); 15 % of the training part calibrates the
-  temperature; article- and paragraph-level per-class P/R/F1, macro-F1, confusion matrices, ECE and Brier
+* random split: 80 % / 20 % of articles (stratified by genre); the temperature is fitted on the pooled
+  out-of-fold logits of 4 stratified folds of the training part (``cross_fitted_temperature``); article- and paragraph-level per-class P/R/F1, macro-F1, confusion matrices, ECE and Brier
   before/after temperature, plus mixed-page detection on synthetic pages glued from held-out articles;
 * leave-source-out: source groups (satire site, outlet, broadcaster, file) are dealt per genre into K
   folds; each fold trains without its groups and predicts them;
@@ -32,7 +32,7 @@ from genre_corpus import DEFAULT_DATA, build_corpus  # noqa: E402
 from stance.corpus import load_headlines  # noqa: E402
 from stance.genre import GENRES, GenreClassifier, article_genre  # noqa: E402
 from stance.training import classification_metrics  # noqa: E402
-from stance.linear import softmax  # noqa: E402
+from stance.linear import fit_temperature, softmax  # noqa: E402
 from stance.text import split_paragraphs  # noqa: E402
 
 SEEDS_DIR = REPO / "seeds"
@@ -199,6 +199,31 @@ def seed_eval(model, seeds_dir=SEEDS_DIR, fixture=SEED_FIXTURE):
             "articles_correct": art_ok, "articles": len(spec["seeds"])}
 
 
+CALIBRATION_FOLDS = 4
+
+
+def cross_fitted_temperature(articles, labels_a, groups, idx, headlines, seed, rng, params=None) -> float:
+    """Softmax temperature fitted on the pooled out-of-fold logits of ``CALIBRATION_FOLDS`` stratified folds of
+    the articles ``idx``. One held-out slice of ~130 articles gave temperatures from 0.78 to 1.32 on two halves
+    of the same split (paragraphs of one article are not independent), so every training article takes part."""
+    fold = np.zeros(len(idx), dtype=int)
+    rest = np.ones(len(idx), dtype=bool)
+    for f in range(CALIBRATION_FOLDS - 1):  # deal stratified slices of what is left: equal-sized folds
+        pick = np.flatnonzero(rest)[stratified_split(labels_a[idx][rest], 1.0 / (CALIBRATION_FOLDS - f), rng)]
+        fold[pick] = f
+        rest[pick] = False
+    fold[rest] = CALIBRATION_FOLDS - 1
+    logits, ys = [], []
+    for f in range(CALIBRATION_FOLDS):
+        tr, te = idx[fold != f], idx[fold == f]
+        mf = GenreClassifier(seed=seed, **(params or MODEL_PARAMS)).fit(
+            [articles[i] for i in tr], labels_a[tr], groups=[groups[i] for i in tr], headlines=headlines)
+        for i in te:
+            logits.append(mf.decision_function(articles[i]))
+            ys += [mf.labels.index(labels_a[i])] * len(articles[i])
+    return fit_temperature(np.vstack(logits), np.array(ys))
+
+
 # ----------------------------------------------------------------------------------------------------
 def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = False,
           lso_folds: int = 4, log=print) -> tuple[GenreClassifier, dict]:
@@ -218,20 +243,19 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
     # random split
     t0 = time.time()
     test = stratified_split(labels, 0.2, rng)
-    tr_idx = np.flatnonzero(~test)
-    cal = np.zeros(len(articles), dtype=bool)
-    cal[tr_idx[stratified_split(labels_a[tr_idx], 0.15, rng)]] = True
-    fit_idx = np.flatnonzero(~test & ~cal)
+    fit_idx = np.flatnonzero(~test)
     m = GenreClassifier(seed=seed, **MODEL_PARAMS).fit([articles[i] for i in fit_idx], labels_a[fit_idx],
                                                        groups=[groups[i] for i in fit_idx], headlines=headlines)
     te_idx = np.flatnonzero(test)
     te_arts, te_labs = [articles[i] for i in te_idx], labels_a[te_idx].tolist()
     logits = predict_articles(m, te_arts)
     before = evaluate(m, te_arts, te_labs, logits, temperature=1.0)
-    T = m.calibrate([articles[i] for i in np.flatnonzero(cal)], labels_a[cal].tolist())
+    T = cross_fitted_temperature(articles, labels_a, groups, fit_idx, headlines, seed, rng)
+    m.temperature = T
     after = evaluate(m, te_arts, te_labs, logits, temperature=T)
     metrics["random_split"] = {
-        "n_train_articles": int(len(fit_idx)), "n_calibration_articles": int(cal.sum()),
+        "n_train_articles": int(len(fit_idx)), "n_calibration_articles": int(len(fit_idx)),
+        "temperature_fit": f"pooled out-of-fold logits of {CALIBRATION_FOLDS} stratified folds of the training articles",
         "n_test_articles": int(len(te_idx)), **after,
         "calibration": {"temperature": round(T, 4), "before": before["calibration_paragraph"],
                         "after": after["calibration_paragraph"]},

@@ -104,7 +104,11 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         + "Reporting comes from Horne's real-news rows, BASIL articles and PerSenT documents; for the "
         "leave-source-out folds PerSenT is grouped by the outlet named in its dateline or credit line "
         "(AP, Reuters, AFP, CNN, ...; the rest form one group), BASIL by outlet and Horne by its sample (BuzzFeed or random). "
-        "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay.",
+        + (f"Horne's BuzzFeed sample, which the data README warns may include opinion, carries our own labels "
+           f"({json.dumps(prov['relabelled']['rows'])} rows, `stance/data/genre_relabels.json`, written by reading each "
+           "row before looking at any prediction): its op-eds and editorials train and are scored as opinion, and the "
+           "undecidable rows are left out. " if prov.get("relabelled") else "")
+        + "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay.",
         f"Stance corpus: NewsMTSC train, label counts {json.dumps(stance_report['model']['provenance'].get('label_counts', {}))}.",
         "",
         "## Genre: held-out results",
@@ -162,7 +166,7 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "## Known failure modes",
         "- Genre: reporting was learnt mostly from 2010s US politics; non-US and 2024 world news tends to read as "
         "opinion. Satire was learnt from fake-news parody sites, so first-person satirical columns often come out "
-        "as opinion. Opinion comes from one corpus (three outlets, 2014–15). One-line headings can flip genre.",
+        "as opinion. Opinion comes mostly from one corpus (three outlets, 2014–15), plus the 22 op-eds and editorials of Horne's BuzzFeed sample (2016). One-line headings can flip genre.",
         "- Genre, very short texts: a text of a few words still gets confident stage-1 scores (\"!!!\" reads as "
         "satire 1.00) because rate features are extreme on so few words; stage 2 no longer counts a lone paragraph's "
         "evidence four times (it trains on 1–3-paragraph pages too; `reports/genre_short_texts.md`).",

@@ -91,7 +91,9 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 # Sources (genre ← file, source group used for leave-source-out evaluation):
 #
 # * satire    ← genre/golbeck_satire.jsonl (group = satire site), genre/horne_political.jsonl Satire rows
-# * reporting ← genre/horne_political.jsonl Real rows (random sample / BuzzFeed sample are separate groups),
+# * reporting ← genre/horne_political.jsonl Real rows (random sample / BuzzFeed sample are separate groups;
+#               the BuzzFeed rows take our own labels from stance/data/genre_relabels.json: about half are
+#               op-eds and editorials, which become opinion),
 #               stance/basil_articles.jsonl (news articles, deduplicated; group = outlet),
 #               stance/persent_dev_documents.jsonl (news articles from many outlets; PerSenT's preprocessing
 #               artefacts are undone by ``persent_text``; group = outlet named in the dateline/credit line,
@@ -263,9 +265,20 @@ def _network(title: str) -> str:
     return "other"
 
 
-def load_examples(data_dir: Path) -> tuple[list[dict], dict]:
-    """Every usable article: {"paragraphs", "genre", "group", "file"} plus provenance of the input files."""
+def genre_relabels() -> dict[str, str]:
+    """Our own labels for rows whose source label is unreliable (``stance/data/genre_relabels.json``): row id →
+    genre, or "drop" for rows we could not decide."""
+    with open(Path(__file__).parent / "data" / "genre_relabels.json", encoding="utf-8") as f:
+        return json.load(f)["labels"]
+
+
+def load_examples(data_dir: Path, relabel: bool = True) -> tuple[list[dict], dict]:
+    """Every usable article: {"paragraphs", "genre", "group", "file"} plus provenance of the input files.
+
+    With ``relabel``, rows listed in ``genre_relabels()`` take our label instead of the source's (the BuzzFeed
+    sample of Horne's "real" news, about half of which are op-eds and editorials)."""
     data_dir = Path(data_dir)
+    relabels = genre_relabels() if relabel else {}
     rng = np.random.default_rng(12345)
     examples: list[dict] = []
     provenance = {"data_dir": str(data_dir), "files": {}}
@@ -290,7 +303,9 @@ def load_examples(data_dir: Path) -> tuple[list[dict], dict]:
                 kind = "satire" if "/Satire/" in part else ("real" if "/Real/" in part else None)
                 if kind is None:
                     continue
-                genre = "satire" if kind == "satire" else "reporting"
+                genre = relabels.get(r["id"], "satire" if kind == "satire" else "reporting")
+                if genre == "drop":
+                    continue
                 add(to_paragraphs(r["text"], pseudo=True), genre, f"horne:{sub}-{kind}", key)
         elif key == "webis":
             for r in rows:
@@ -323,13 +338,14 @@ def load_examples(data_dir: Path) -> tuple[list[dict], dict]:
 
 
 def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP,
-                       class_caps: dict[str, int] | None = None, exclude_groups: Sequence[str] | None = None):
+                       class_caps: dict[str, int] | None = None, exclude_groups: Sequence[str] | None = None,
+                       relabel: bool = True):
     """→ (articles, labels, groups, provenance); articles are lists of cleaned content paragraphs.
 
     Each genre is capped at ``class_cap`` articles drawn round-robin over its source groups (so one big
     source cannot dominate), with press conferences limited to ``PRESS_CONF_SHARE`` of the interview class.
     """
-    examples, provenance = load_examples(Path(data_dir))
+    examples, provenance = load_examples(Path(data_dir), relabel)
     rng = np.random.default_rng(seed)
     by_genre: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     excluded = set(EXCLUDE_GROUPS if exclude_groups is None else exclude_groups)
@@ -366,6 +382,8 @@ def build_genre_corpus(data_dir: Path, seed: int = 0, class_cap: int = CLASS_CAP
     groups = [ex["group"] for ex in chosen]
     provenance = dict(provenance)
     provenance["seed"] = seed
+    provenance["relabelled"] = ({"file": "stance/data/genre_relabels.json",
+                                 "rows": dict(Counter(genre_relabels().values()))} if relabel else None)
     provenance["class_cap"] = class_cap
     provenance["max_paragraphs_per_article"] = MAX_PARAGRAPHS
     provenance["articles_per_genre"] = dict(Counter(labels))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -429,3 +430,26 @@ def test_shipped_model_treats_missing_neighbours_as_uninformative(model):
     x = g._stage2_inputs(p1, np.zeros((1, len(DENSE_NAMES))), np.array([24]))
     k = len(g.labels)
     assert np.allclose(x[0, k:3 * k], 1.0 / k)
+
+
+def test_genre_relabels_are_valid_and_name_only_buzzfeed_rows():
+    from stance.corpus import genre_relabels
+
+    relabels = genre_relabels()
+    assert relabels and set(relabels.values()) <= set(GENRES) | {"drop"}
+    assert all(k.startswith("horne-") for k in relabels)
+
+
+@pytest.mark.skipif(not (DATA / "genre" / "horne_political.jsonl").exists(), reason="shared data not present")
+def test_corpus_applies_our_labels_to_the_buzzfeed_sample():
+    from stance.corpus import genre_relabels, load_examples
+
+    relabels = genre_relabels()
+    fixed, _ = load_examples(DATA)
+    raw, _ = load_examples(DATA, relabel=False)
+    genres = {g: Counter(ex["genre"] for ex in exs if ex["group"] == "horne:buzzfeed-real") for g, exs in
+              (("fixed", fixed), ("raw", raw))}
+    assert set(genres["raw"]) == {"reporting"}
+    kept = [v for v in relabels.values() if v != "drop"]
+    assert genres["fixed"]["opinion"] == kept.count("opinion") and genres["fixed"]["reporting"] <= kept.count("reporting")
+    assert sum(genres["raw"].values()) - sum(genres["fixed"].values()) <= list(relabels.values()).count("drop")
