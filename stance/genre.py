@@ -759,18 +759,24 @@ def context_features(p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
     w = np.asarray(lengths, dtype=np.float64) + 20.0
     art = (p1 * w[:, None]).sum(0) / w.sum()
     idx = np.arange(n)
-    dist = np.abs(idx[:, None] - idx[None, :])
-    adj = (dist == 1).astype(float)
-    win = np.where((dist >= 1) & (dist <= 3), 1.0 / np.maximum(dist, 1), 0.0) * w[None, :]
-
-    def avg(mat, m, fallback):
-        s = m.sum(1, keepdims=True)
-        out = np.where(s > 0, (m @ mat) / np.maximum(s, 1e-12), fallback)
-        return out
+    # neighbour sums over the band |i - j| <= 3 only (an n x n weight matrix took gigabytes on long texts)
+    adj_sum, adj_n = np.zeros_like(p1), np.zeros(n)
+    win_sum, win_w = np.zeros_like(p1), np.zeros(n)
+    for d in range(1, min(3, n - 1) + 1):
+        wd = w / d  # paragraph j counts by its length and 1 / distance
+        win_sum[:-d] += p1[d:] * wd[d:, None]
+        win_w[:-d] += wd[d:]
+        win_sum[d:] += p1[:-d] * wd[:-d, None]
+        win_w[d:] += wd[:-d]
+        if d == 1:
+            adj_sum[:-1] += p1[1:]
+            adj_sum[1:] += p1[:-1]
+            adj_n[:-1] += 1
+            adj_n[1:] += 1
 
     missing = np.full_like(p1, 1.0 / k) if prior_fallback else p1
-    adj_p = avg(p1, adj, missing)
-    win_p = avg(p1, win, missing)
+    adj_p = np.where(adj_n[:, None] > 0, adj_sum / np.maximum(adj_n, 1e-12)[:, None], missing)
+    win_p = np.where(win_w[:, None] > 0, win_sum / np.maximum(win_w, 1e-12)[:, None], missing)
     pos = idx / max(n - 1, 1)
     return np.hstack([
         np.log(np.clip(p1, 1e-4, 1.0)), adj_p, win_p, np.repeat(art[None, :], n, 0),

@@ -135,8 +135,16 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     return prep
 
 
+STANCE_CHUNK = 4096  # mentions featurised at a time: memory stays flat on a text with tens of thousands
+
+
 def _stance_probs(model: "Model", texts: list[str], spans: list[list[tuple[int, int]]]) -> np.ndarray:
-    return model.stance.predict_proba(texts, spans) if texts else np.zeros((0, 3))
+    if not texts:
+        return np.zeros((0, 3))
+    if len(texts) <= STANCE_CHUNK:
+        return model.stance.predict_proba(texts, spans)
+    return np.vstack([model.stance.predict_proba(texts[i:i + STANCE_CHUNK], spans[i:i + STANCE_CHUNK])
+                      for i in range(0, len(texts), STANCE_CHUNK)])
 
 
 def _strongest(rows: Sequence[int], scores: Sequence[float], confidences: Sequence[float]) -> list[int]:

@@ -185,6 +185,16 @@ def test_classify_many_parallel_equals_serial(model, seed_texts):
     assert parallel == serial
 
 
+def test_stance_is_scored_in_chunks_with_the_same_results(model, seed_texts, monkeypatch):
+    from stance import pipeline
+
+    whole = [r.to_dict() for r in stance.classify_many(list(seed_texts.values()), model=model)]
+    assert sum(len(r["actors"]) for r in whole) > 10
+    monkeypatch.setattr(pipeline, "STANCE_CHUNK", 7)  # a batch's mentions go through the model 7 at a time
+    assert [r.to_dict() for r in stance.classify_many(list(seed_texts.values()), model=model)] == whole
+    assert stance.classify(seed_texts["002"], model=model).to_dict() == whole[2]
+
+
 def test_only_boilerplate_is_reported(model):
     with pytest.raises(stance.InvalidInputError, match="web chrome"):
         stance.classify("Read also:\n19:08\n2 November\nTags:", model=model)

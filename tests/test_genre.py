@@ -453,3 +453,31 @@ def test_corpus_applies_our_labels_to_the_buzzfeed_sample():
     kept = [v for v in relabels.values() if v != "drop"]
     assert genres["fixed"]["opinion"] == kept.count("opinion") and genres["fixed"]["reporting"] <= kept.count("reporting")
     assert sum(genres["raw"].values()) - sum(genres["fixed"].values()) <= list(relabels.values()).count("drop")
+
+
+def _dense_context_reference(p1, lengths, prior_fallback):
+    """The n x n formulation context_features had before it summed over the band (kept as the reference)."""
+    n, k = p1.shape
+    w = np.asarray(lengths, dtype=float) + 20.0
+    idx = np.arange(n)
+    dist = np.abs(idx[:, None] - idx[None, :])
+    adj = (dist == 1).astype(float)
+    win = np.where((dist >= 1) & (dist <= 3), 1.0 / np.maximum(dist, 1), 0.0) * w[None, :]
+    missing = np.full_like(p1, 1.0 / k) if prior_fallback else p1
+
+    def avg(m):
+        s = m.sum(1, keepdims=True)
+        return np.where(s > 0, (m @ p1) / np.maximum(s, 1e-12), missing)
+
+    return avg(adj), avg(win)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 30])
+@pytest.mark.parametrize("prior_fallback", [False, True])
+def test_context_features_neighbour_sums_match_the_dense_formulation(n, prior_fallback):
+    rng = np.random.default_rng(n)
+    p1 = rng.dirichlet(np.ones(4), size=n)
+    lengths = rng.integers(1, 400, size=n)
+    x = context_features(p1, np.zeros((n, 1)), lengths, prior_fallback)
+    adj, win = _dense_context_reference(p1, lengths, prior_fallback)
+    assert np.allclose(x[:, 4:8], adj, atol=1e-12) and np.allclose(x[:, 8:12], win, atol=1e-12)
