@@ -224,6 +224,21 @@ def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
+def target_sentences(text: str, targets: list[tuple[int, int]]) -> tuple[list[str], list[list[tuple[int, int]]], list[int]]:
+    """The sentences of ``text`` that hold target spans → (sentences, spans inside each, sentence starts): the
+    units the stance model scores, one per sentence, before :func:`~stance.targets.combine` joins them."""
+    texts, spans, sentence_starts = [], [], []
+    for s_start, s_end in split_sentences(text) or [(0, len(text))]:
+        inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
+        if inside:
+            texts.append(text[s_start:s_end])
+            spans.append(inside)
+            sentence_starts.append(s_start)
+    if not texts:  # a span that straddles a sentence boundary: judge it in the whole text
+        texts, spans, sentence_starts = [text], [list(targets)], [targets[0][0]]
+    return texts, spans, sentence_starts
+
+
 def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
     """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``: then ``actor``
     only names the result, so the span may hold an alias such as "the Kremlin" for "Russia")."""
@@ -245,15 +260,7 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
         if not targets:
             raise InvalidInputError(f"{actor!r} does not occur in the text; pass span=(start, end) to point at the target")
 
-    texts, spans, sentence_starts = [], [], []
-    for s_start, s_end in split_sentences(text) or [(0, len(text))]:
-        inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
-        if inside:
-            texts.append(text[s_start:s_end])
-            spans.append(inside)
-            sentence_starts.append(s_start)
-    if not texts:  # a span that straddles a sentence boundary: judge it in the whole text
-        texts, spans, sentence_starts = [text], [targets], [targets[0][0]]
+    texts, spans, sentence_starts = target_sentences(text, targets)
     probs = model.stance.predict_proba(texts, spans)
     scores, confidences = mention_scores(probs), mention_confidences(probs)
     score, label, confidence = combine(probs)

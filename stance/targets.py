@@ -1791,19 +1791,20 @@ def label_for(score: float, negative_threshold: float | None = None, positive_th
     return "neutral"
 
 
-def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tuple[float, str, float]]:
+def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]], return_probs: bool = False):
     """:func:`combine` for many groups of rows of one probability matrix at once (vectorised in numpy).
 
     ``groups`` lists row indices (each non-empty); returns one ``(score, label, confidence)`` per group, as
     :func:`aggregate` and the argmax of the weighted mean probabilities give them (up to floating-point
-    rounding: the sums are taken in a different order).
+    rounding: the sums are taken in a different order). With ``return_probs``, also the ``(len(groups), 3)``
+    weighted mean probabilities the labels come from.
     """
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[1] != len(LABELS):
         raise InvalidInputError(f"combine_many expects an (n, {len(LABELS)}) array of class probabilities; got {probs.shape}")
     groups = [list(g) for g in groups]
     if not groups:
-        return []
+        return ([], np.zeros((0, len(LABELS)))) if return_probs else []
     if any(len(g) == 0 for g in groups):
         raise InvalidInputError("combine_many: every group needs at least one row")
     rows = np.fromiter((i for g in groups for i in g), dtype=np.int64)
@@ -1830,4 +1831,5 @@ def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]]) -> list[tup
     labels = mean_p.argmax(axis=1)
     score = np.clip(mean_s, -1.0, 1.0)
     # tolist(): Python numbers in one call (the same values as float()/int() of each numpy scalar)
-    return list(zip(score.tolist(), map(LABELS.__getitem__, labels.tolist()), confidence.tolist()))
+    combined = list(zip(score.tolist(), map(LABELS.__getitem__, labels.tolist()), confidence.tolist()))
+    return (combined, mean_p) if return_probs else combined

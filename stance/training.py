@@ -1056,18 +1056,26 @@ def _evaluate_genre(examples: list[GenreExample], model: Any) -> dict[str, Any]:
 
 
 def _evaluate_stance(examples: list[StanceExample], model: Any) -> dict[str, Any]:
-    from .targets import combine, mention_scores
+    from .pipeline import target_sentences
+    from .targets import combine_many
 
-    probs = model.stance.predict_proba([e.text for e in examples], [e.spans for e in examples])
-    scores = mention_scores(probs)
+    # scored as stance_toward scores a text: one row per sentence holding the target, then combined
+    texts, spans, groups = [], [], []
+    for e in examples:
+        sentences, sentence_spans, _ = target_sentences(e.text, e.spans)
+        groups.append(range(len(texts), len(texts) + len(sentences)))
+        texts += sentences
+        spans += sentence_spans
+    combined, probs = combine_many(model.stance.predict_proba(texts, spans), groups, return_probs=True)
     y_true = [STANCE_LABELS[e.label + 1] for e in examples]
-    y_pred = [combine(row[None, :])[1] for row in probs]
+    y_pred = [label for _, label, _ in combined]
     mistakes = [{"where": e.where, "id": e.id, "actor": e.actor, "true": t, "predicted": p,
-                 "score": round(float(s), 4)}
-                for e, t, p, s in zip(examples, y_true, y_pred, scores) if t != p][:20]
+                 "score": round(float(c[0]), 4)}
+                for e, t, p, c in zip(examples, y_true, y_pred, combined) if t != p][:20]
     report = _classification_report(y_true, y_pred, probs, list(STANCE_LABELS), list(STANCE_LABELS))
-    report["label_rule"] = ("predicted label = stance.targets.combine (the most probable class of a mention), as in "
-                            "stance.classify; calibration uses the three class probabilities")
+    report["label_rule"] = ("predicted label = the label stance.stance_toward gives the row's text and target spans "
+                            "(each sentence holding the target scored, then stance.targets.combine); calibration "
+                            "uses the combined class probabilities")
     report["mistakes"] = mistakes
     return report
 

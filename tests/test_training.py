@@ -468,6 +468,23 @@ def test_evaluate_reports_per_class_metrics_and_confusion(base_model, tmp_path):
     assert report["genre"]["calibration"]["n"] == 6
 
 
+def test_evaluate_labels_stance_rows_as_stance_toward_does(base_model, tmp_path):
+    import stance
+
+    rows = [{"text": "Blake won praise. Blake was later sued for fraud and Blake lied.", "actor": "Blake",
+             "stance": "negative"},
+            {"text": "Helix Bank opened. Helix Bank was praised for its service.", "actor": "Helix Bank",
+             "stance": "positive"},
+            {"text": "Mara thanked the nurses. Critics said Mara had failed the town.", "actor": "Mara",
+             "stance": "negative"}]
+    report = evaluate(_jsonl(tmp_path / "s.jsonl", rows), base_model)["stance"]
+    by_api = [stance.stance_toward(r["text"], r["actor"], model=base_model).label for r in rows]
+    predicted = {m["id"] or m["where"]: m["predicted"] for m in report["mistakes"]}
+    wrong = [r["stance"] != p for r, p in zip(rows, by_api)]
+    assert len(report["mistakes"]) == sum(wrong)  # the report's mistakes are exactly the API's
+    assert sorted(predicted.values()) == sorted(p for p, w in zip(by_api, wrong) if w)
+
+
 def test_evaluate_rejects_bad_data(base_model, tmp_path):
     with pytest.raises(TrainingDataError, match="no label"):
         evaluate(_jsonl(tmp_path / "x.jsonl", [{"text": "nothing"}]), base_model)
