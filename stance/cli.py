@@ -283,6 +283,8 @@ def _info(args) -> int:
 def _train(args) -> int:
     from .training import check_output_folder, train
 
+    if args.seed < 0 or args.min_examples < 1:
+        raise _UsageError(f"--seed must be >= 0 and --min-examples >= 1; got {args.seed} and {args.min_examples}")
     try:  # before hours of training, not after
         check_output_folder(args.output)
     except ValueError as exc:
@@ -300,6 +302,8 @@ def _evaluate(args) -> int:
 
     if args.output and not Path(args.output).resolve().parent.is_dir():
         raise _UsageError(f"-o {args.output}: the folder {Path(args.output).parent} does not exist")
+    if args.output and Path(args.output).is_dir():
+        raise _UsageError(f"-o {args.output} is a folder; give the path of the JSON file to write")
     report = evaluate(args.data, _load(args.model))
     if args.output:  # before printing: a closed pipe on stdout (`| head`) must not lose the report
         Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

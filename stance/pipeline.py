@@ -384,6 +384,8 @@ def iter_classify(model: "Model", items: Iterable[tuple[str | None, Any]], *, n_
     """
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise InvalidInputError(f"n_jobs must be a non-zero whole number (1: this process, -1: all cores), got {n_jobs!r}")
     if n_jobs == 1:
         for batch in _batches(items, batch_size):
             yield from _worker_batch(model, batch, actors, render)

@@ -43,7 +43,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TextIO
 
 import numpy as np
 
@@ -766,8 +766,9 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
         from .model import load_model
 
         base = load_model(base)
-    if min_examples < 1:
-        raise ValueError(f"min_examples must be at least 1; got {min_examples}")
+    for value, what, low in ((seed, "seed", 0), (min_examples, "min_examples", 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{what} must be a whole number >= {low}; got {value!r}")
     if not 0.0 <= holdout < 1.0:
         raise ValueError(f"holdout must be in [0, 1); got {holdout}")
     gp = {"seed": int(seed), **(genre_params or {})}
@@ -830,7 +831,7 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
         if extra:
             articles += [list(a) for a in extra[0]]
             labels += [str(v) for v in extra[1]]
-        return GenreClassifier(**gp).fit(articles, labels)
+        return _explain_vocabulary_errors("genre", lambda: GenreClassifier(**gp).fit(articles, labels))
 
     def fit_stance(examples: list[StanceExample], extra):
         texts = [e.text for e in examples]
@@ -840,7 +841,7 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
             texts += list(extra[0])
             targets += [list(t) for t in extra[1]]
             labels += [int(v) for v in extra[2]]
-        return StanceClassifier(**sp).fit(texts, targets, labels)
+        return _explain_vocabulary_errors("stance", lambda: StanceClassifier(**sp).fit(texts, targets, labels))
 
     for part, examples, extra, fit in (("genre", labelled.genre, extra_genre, fit_genre),
                                        ("stance", labelled.stance, extra_stance, fit_stance)):
@@ -906,6 +907,20 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
     return model
 
 
+_VOCABULARY_ERRORS = ("no terms remain", "empty vocabulary", "max_df corresponds to < documents than min_df")
+
+
+def _explain_vocabulary_errors(part: str, fit: Callable[[], Any]) -> Any:
+    """scikit-learn's word-count errors on too little text, as a TrainingDataError that says what to do."""
+    try:
+        return fit()
+    except ValueError as exc:
+        if not any(m in str(exc) for m in _VOCABULARY_ERRORS):
+            raise
+        raise TrainingDataError(f"{part}: the examples have too few distinct words to learn from (scikit-learn: "
+                                f"{exc}); give longer texts or more examples per label") from exc
+
+
 def check_output_folder(output: str | Path) -> None:
     """Refuse an ``output`` that is a file or a folder holding anything but a stance model, before training."""
     folder = Path(output)
@@ -914,6 +929,25 @@ def check_output_folder(output: str | Path) -> None:
     if folder.is_dir() and any(folder.iterdir()) and not (folder / "meta.json").is_file():
         raise ValueError(f"output {folder} is a folder that holds other files and no stance model; "
                          "give a new or empty folder so nothing of yours is overwritten")
+    missing = []  # the folders to create: made and removed again now, so a path that cannot be made fails early
+    existing = folder
+    while not existing.exists():
+        missing.append(existing)
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"output {folder} cannot be created: {existing} is a file")
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+        probe = folder / ".stance-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output {folder} cannot be written ({exc.strerror or exc}); give a folder you can write to") from exc
+    finally:
+        for d in missing:
+            if d.is_dir():
+                d.rmdir()
 
 
 def _part_origin(user: bool, default: bool, base: Any) -> str:

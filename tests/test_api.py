@@ -178,6 +178,12 @@ def test_classify_many_keeps_order_and_records_failures(model, seed_texts):
         stance.classify_many(texts, model=model)
 
 
+def test_classify_many_rejects_zero_jobs(model):
+    for n_jobs in (0, 1.5, True):
+        with pytest.raises(stance.InvalidInputError, match="n_jobs"):
+            stance.classify_many(["Germany praised France."], model=model, n_jobs=n_jobs)
+
+
 def test_classify_many_parallel_equals_serial(model, seed_texts):
     texts = list(seed_texts.values())
     serial = [r.to_dict() for r in stance.classify_many(texts, model=model)]

@@ -199,6 +199,12 @@ def test_train_and_evaluate_check_their_outputs_first(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["important.txt"]
     out = run("evaluate", str(FIXTURES / "genre_eval.jsonl"), "-o", str(tmp_path / "missing" / "r.json"))
     assert out.returncode == 2 and "does not exist" in out.stderr and out.stdout == ""
+    out = run("evaluate", str(FIXTURES / "genre_eval.jsonl"), "-o", str(folder))
+    assert out.returncode == 2 and "is a folder" in out.stderr and out.stdout == ""
+    out = run("train", str(FIXTURES / "genre.jsonl"), "-o", str(taken / "model"))  # under a file: cannot be made
+    assert out.returncode == 2 and "cannot be created" in out.stderr and "Traceback" not in out.stderr
+    out = run("train", str(FIXTURES / "genre.jsonl"), "-o", str(tmp_path / "m"), "--seed", "-5")
+    assert out.returncode == 2 and "--seed" in out.stderr and not (tmp_path / "m").exists()
 
 
 def test_output_onto_an_input_is_refused_and_quiet_keeps_only_failures(tmp_path):

@@ -20,6 +20,7 @@ from stance.training import (
     MAX_PROBLEMS,
     LabelledData,
     bin_stance,
+    check_output_folder,
     evaluate,
     format_report,
     predict_genre,
@@ -541,3 +542,22 @@ def test_row_problems_and_label_counts_are_listed_in_one_run(tmp_path):
     problems = "\n".join(info.value.problems)
     assert "bad.jsonl:8:" in problems  # the empty text
     assert "genre 'bogus' has 1 example" in problems  # found in the same run, not after the fix
+
+
+def test_train_checks_its_arguments_and_output_before_training(tmp_path):
+    data = _jsonl(tmp_path / "d.jsonl", [{"text": "x y z", "genre": "a"}])
+    for kwargs in ({"seed": -1}, {"seed": "a"}, {"seed": 1.5}, {"min_examples": 0}):
+        with pytest.raises(ValueError, match="whole number"):
+            train(data, **kwargs)
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(ValueError, match="cannot be created"):
+        check_output_folder(tmp_path / "afile" / "sub" / "model")
+    check_output_folder(tmp_path / "new" / "model")  # creatable: fine, and nothing is left behind
+    assert not (tmp_path / "new").exists()
+
+
+def test_too_few_distinct_words_is_a_training_data_error(tmp_path):
+    rows = [{"text": w, "genre": "a"} for w in ("ok", "yes", "no", "hi", "go")]
+    rows += [{"text": w, "genre": "b"} for w in ("the", "a", "an", "of", "to")]
+    with pytest.raises(TrainingDataError, match="too few distinct words"):
+        train(_jsonl(tmp_path / "tiny.jsonl", rows), progress=None)
