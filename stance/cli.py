@@ -293,7 +293,8 @@ def _train(args) -> int:
     model = train(args.data, output=args.output, base=base, include_default_data=args.include_default_data,
                   seed=args.seed, min_examples=args.min_examples, name=args.name, version=args.model_version,
                   progress=None if args.quiet else sys.stderr)
-    print(f"stance: wrote {args.output} (genres: {', '.join(model.genres)})", file=sys.stderr)
+    if not args.quiet:
+        print(f"stance: wrote {args.output} (genres: {', '.join(model.genres)})", file=sys.stderr)
     return EXIT_OK
 
 

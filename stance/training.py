@@ -192,6 +192,10 @@ def _norm_key(key: Any) -> str:
     return str(key).strip().lower().lstrip("\ufeff")
 
 
+def _json_error(exc: json.JSONDecodeError) -> str:
+    return f"{exc.msg.removesuffix(' starting at')} at column {exc.colno}"  # json's own "... starting at"
+
+
 def _iter_jsonl(text: str, source: str, problems: _Problems) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -199,8 +203,7 @@ def _iter_jsonl(text: str, source: str, problems: _Problems) -> Iterator[tuple[i
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.add(source, number, f"not valid JSON ({exc.msg} at column {exc.colno}); "
-                                         "each line must be one JSON object")
+            problems.add(source, number, f"not valid JSON ({_json_error(exc)}); each line must be one JSON object")
 
 
 def _iter_json_array(text: str, source: str, problems: _Problems) -> Iterator[tuple[int, Any]]:
@@ -221,7 +224,7 @@ def _iter_json_array(text: str, source: str, problems: _Problems) -> Iterator[tu
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            problems.add(source, exc.lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            problems.add(source, exc.lineno, f"not valid JSON ({_json_error(exc)})")
             return
         yield line_of(pos), value
         pos = ws.match(text, end).end()
@@ -232,9 +235,19 @@ def _iter_json_array(text: str, source: str, problems: _Problems) -> Iterator[tu
             return
 
 
+def _one_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def _iter_json(text: str, source: str, problems: _Problems) -> Iterator[tuple[int, Any]]:
     if text.lstrip().startswith("["):
         yield from _iter_json_array(text, source, problems)
+    elif text.lstrip().startswith("{") and "\n" in text.strip() and _one_object(text):
+        problems.add(source, 1, "the file holds one JSON object spread over several lines; give an array of "
+                                "objects ([{...}, {...}]) or one object per line")
     else:
         yield from _iter_jsonl(text, source, problems)
 
@@ -395,7 +408,21 @@ class _Reader:
         self.data = LabelledData()
         self.genre_ids: dict[str, tuple[str, str]] = {}
         self.stance_ids: dict[tuple, tuple[int, str]] = {}
-        self.label_spelling: dict[str, tuple[str, str]] = {}
+        self.label_spelling: dict[str, dict[str, list[tuple[str, int]]]] = {}  # casefold → spelling → rows
+
+    def check_spellings(self) -> None:
+        """Genre labels that differ only in case: the rows of the less used spelling are the ones to fix."""
+        for spellings in self.label_spelling.values():
+            if len(spellings) < 2:
+                continue
+            usual = max(spellings, key=lambda k: len(spellings[k]))  # ties: the first spelling seen
+            for label, rows in spellings.items():
+                if label != usual:
+                    first = "{}:{}".format(*spellings[usual][0])
+                    for source, line in rows:
+                        self.problems.add(source, line, f"genre {label!r} differs only in case from {usual!r} "
+                                                        f"({first}, {len(spellings[usual])} rows); use one spelling")
+                    self.data.genre = [e for e in self.data.genre if e.label != label]
 
     # -- rows ------------------------------------------------------------------------------------
     def row(self, record: Any, source: str, line: int, counts: Counter) -> None:
@@ -418,13 +445,12 @@ class _Reader:
         if "text" not in rec or text is None:
             p.add(source, line, 'no "text"')
             return
-        paragraphs: list[str] | None = None
         if isinstance(text, list) and has_genre and not has_stance:
             if not all(isinstance(t, str) for t in text):
                 p.add(source, line, '"text" as a list must hold paragraph strings')
                 return
-            paragraphs = [t.strip() for t in text if t.strip()]
-            text = "\n\n".join(paragraphs)
+            # joined and split again below, as classify("\n\n".join(paragraphs)) would: chrome is dropped
+            text = "\n\n".join(t.strip() for t in text if t.strip())
         if not isinstance(text, str):
             p.add(source, line, f'"text" must be a string; got {type(text).__name__}')
             return
@@ -432,35 +458,31 @@ class _Reader:
             p.add(source, line, 'empty "text"')
             return
         if has_genre:
-            self._genre(text, paragraphs, genre_value, ident, source, line, counts)
+            self._genre(text, genre_value, ident, source, line, counts)
         if has_stance:
             self._stance(text, rec, ident, source, line, counts)
 
-    def _genre(self, text: str, paragraphs: list[str] | None, value: Any, ident: str | None,
+    def _genre(self, text: str, value: Any, ident: str | None,
                source: str, line: int, counts: Counter) -> None:
         label, error = _genre_label(value)
         if error:
             self.problems.add(source, line, error)
             return
         where = f"{source}:{line}"
-        other = self.label_spelling.setdefault(label.casefold(), (label, where))
-        if other[0] != label:
-            self.problems.add(source, line, f"genre {label!r} differs only in case from {other[0]!r} "
-                                            f"({other[1]}); use one spelling")
+        self.label_spelling.setdefault(label.casefold(), {}).setdefault(label, []).append((source, line))
+        # without an id, the text itself identifies the article: a repeated row would also leak into the held-out check
+        key = ident if ident is not None else "\0text:" + " ".join(text.split())
+        seen = self.genre_ids.get(key)
+        if seen is not None:
+            if seen[0] != label:
+                what = f"id {ident!r}" if ident is not None else "the same text"
+                self.problems.add(source, line, f"{what} is labelled genre {label!r} here but "
+                                                f"{seen[0]!r} at {seen[1]}; one article, one genre")
+            else:
+                counts["duplicates"] += 1
             return
-        if ident is not None:
-            seen = self.genre_ids.get(ident)
-            if seen is not None:
-                if seen[0] != label:
-                    self.problems.add(source, line, f"id {ident!r} is labelled genre {label!r} here but "
-                                                    f"{seen[0]!r} at {seen[1]}; one article, one genre")
-                else:
-                    counts["duplicates"] += 1
-                return
-            self.genre_ids[ident] = (label, where)
-        if paragraphs is None:
-            paragraphs = _content_paragraphs(text)
-        self.data.genre.append(GenreExample(paragraphs, label, source, line, ident))
+        self.genre_ids[key] = (label, where)
+        self.data.genre.append(GenreExample(_content_paragraphs(text), label, source, line, ident))
         counts["genre"] += 1
 
     def _stance(self, text: str, rec: dict, ident: str | None, source: str, line: int, counts: Counter) -> None:
@@ -576,7 +598,7 @@ class _Reader:
             if not text.strip():
                 self.problems.add(source, None, "the file is empty")
                 continue
-            self._genre(text, None, rel.parts[0], None, source, 1, counts)
+            self._genre(text, rel.parts[0], None, source, 1, counts)
         if used:
             self.data.files.append({"path": shown_root, "format": "text-folder", "sha256": digest.hexdigest(),
                                     "files": used, "rows": used, "genre_examples": counts["genre"],
@@ -599,9 +621,13 @@ class _Reader:
                                                 "use .jsonl, .json, .csv, .tsv or a folder")
             return
         tables, texts = [], []
+        # a stance model saved inside the data folder (train DATA -o DATA/model) is not training data
+        models = {m.parent for m in path.rglob("meta.json") if (m.parent / "genre.json").is_file()}
         for f in sorted(path.rglob("*")):
             rel = f.relative_to(path)
             if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+                continue
+            if models.intersection(f.parents):
                 continue
             if f.suffix.lower() in TABLE_SUFFIXES:
                 tables.append(f)
@@ -633,6 +659,7 @@ def _read(paths: Sequence[str | Path] | str | Path) -> tuple[LabelledData, _Prob
         reader.problems.add("(no data)", None, "no data files given")
     for p in paths:
         reader.path(p)
+    reader.check_spellings()
     if not reader.problems and not reader.data.genre and not reader.data.stance:
         reader.problems.add(", ".join(str(p) for p in paths), None, "no examples found")
     return reader.data, reader.problems
@@ -818,8 +845,8 @@ def train(data: Sequence[str | Path] | str | Path | LabelledData, *, output: str
             base = load_model()
         except ModelError as exc:
             raise ModelError(f"the data has no {missing} examples, so the {missing} part comes from a base model, "
-                             f"but the model shipped with stance cannot be loaded ({exc}); pass base= a loaded "
-                             f"model, or add {missing} examples") from exc
+                             f"but the model shipped with stance cannot be loaded ({exc}); give a base model "
+                             f"(--base DIR, or base= in Python), or add {missing} examples") from exc
     rng_seed = int(seed)
     metrics: dict[str, Any] = {}
     parts: dict[str, Any] = {}

@@ -368,7 +368,34 @@ def test_duplicate_identical_rows_are_dropped(tmp_path):
 
 def test_labels_differing_only_in_case(tmp_path):
     path = _jsonl(tmp_path / "d.jsonl", [{"text": "a", "genre": "Review"}, {"text": "b", "genre": "review"}])
-    _raises([path], f"{path}:2: genre 'review' differs only in case from 'Review' ({path}:1)")
+    _raises([path], f"{path}:2: genre 'review' differs only in case from 'Review' ({path}:1, 1 rows)")
+    # the usual spelling is kept and only the odd rows are blamed, wherever the odd one comes first
+    rows = [{"text": f"t{i}", "genre": "Opinion" if i in (0, 6) else "opinion"} for i in range(8)]
+    text = _raises([_jsonl(tmp_path / "e.jsonl", rows)], "e.jsonl:1: genre 'Opinion' differs only in case from "
+                   "'opinion' (", "e.jsonl:7: genre 'Opinion'", "6 rows")
+    assert text.count("differs only in case") == 2
+
+
+def test_repeated_genre_rows_without_ids_are_dropped_once_and_conflicts_reported(tmp_path):
+    rows = [{"text": "Same words here.", "genre": "news"}, {"text": "Same  words here.", "genre": "news"},
+            {"text": "Other words.", "genre": "news"}]
+    data = read_labelled([_jsonl(tmp_path / "d.jsonl", rows)])
+    assert len(data.genre) == 2 and data.files[0]["duplicates_dropped"] == 1
+    rows.append({"text": "Other words.", "genre": "opinion"})
+    _raises([_jsonl(tmp_path / "e.jsonl", rows)], "e.jsonl:4: the same text is labelled genre 'opinion' here but 'news'")
+
+
+def test_list_paragraphs_lose_their_chrome_and_model_folders_in_the_data_are_skipped(tmp_path):
+    chrome = ["Read also: Ten things", "12:30 PM, 4 March 2024", "It is time we admitted that the depot is a mistake.",
+              "Nobody asked the residents, and nobody will pay for it but them."]
+    data = read_labelled([_jsonl(tmp_path / "d.jsonl", [{"text": chrome, "genre": "opinion"}])])
+    assert data.genre[0].paragraphs == chrome[2:]
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text("{}")
+    (model / "genre.json").write_text("{}")
+    data = read_labelled([tmp_path])
+    assert len(data.genre) == 1 and [f["path"] for f in data.files] == [str(tmp_path / "d.jsonl")]
 
 
 def test_wrong_encoding_gives_byte_offset(tmp_path):
@@ -561,3 +588,14 @@ def test_too_few_distinct_words_is_a_training_data_error(tmp_path):
     rows += [{"text": w, "genre": "b"} for w in ("the", "a", "an", "of", "to")]
     with pytest.raises(TrainingDataError, match="too few distinct words"):
         train(_jsonl(tmp_path / "tiny.jsonl", rows), progress=None)
+
+
+def test_json_file_messages(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"text": "An article.", "genre": "news"}, indent=2))
+    text = _raises([one], f"{one}:1: the file holds one JSON object spread over several lines")
+    assert text.count("one.json") == 1
+    broken = tmp_path / "b.jsonl"
+    broken.write_text('{"text": "unterminated, "genre": "news"}\n{"text": "x\n')
+    text = _raises([broken], "b.jsonl:2: not valid JSON (Unterminated string at column 10)")
+    assert "at at" not in text
