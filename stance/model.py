@@ -27,6 +27,7 @@ import numpy as np
 
 from . import __version__
 from .errors import CorruptModelError, IncompatibleModelError, ModelError
+from .results import ActorStance, ArticleResult, FailedItem
 
 FORMAT = "stance-model"
 FORMAT_VERSION = 1
@@ -44,10 +45,42 @@ def sha256_file(path: Path) -> str:
 
 def default_model_path() -> Path:
     """Where the shipped model lives: the ``stance.models`` package once installed, ``models/`` in a checkout."""
+    checkout = Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+    if (checkout / "meta.json").is_file():  # this source tree's own model, even where another copy is installed
+        return checkout
     try:
         return Path(str(resources.files("stance.models") / DEFAULT_MODEL_NAME))
-    except ModuleNotFoundError:  # running from a source checkout that is not installed
-        return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+    except ModuleNotFoundError:
+        return checkout
+
+
+def check_output_folder(output: str | Path) -> None:
+    """Refuse an ``output`` that is a file or a folder holding anything but a stance model, before training."""
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"output {folder} is a file; give a new folder (or a model folder to replace)")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "meta.json").is_file():
+        raise ValueError(f"output {folder} is a folder that holds other files and no stance model; "
+                         "give a new or empty folder so nothing of yours is overwritten")
+    missing = []  # the folders to create: made and removed again now, so a path that cannot be made fails early
+    existing = folder
+    while not existing.exists():
+        missing.append(existing)
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"output {folder} cannot be created: {existing} is a file")
+    try:
+        for d in reversed(missing):
+            d.mkdir()
+        probe = folder / ".stance-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output {folder} cannot be written ({exc.strerror or exc}); give a folder you can write to") from exc
+    finally:
+        for d in missing:
+            if d.is_dir():
+                d.rmdir()
 
 
 def _part_class(part: str):
@@ -86,7 +119,7 @@ class Model:
 
     # -- analysis (see pipeline.py) --------------------------------------------------------------
     def classify(self, text: str, *, actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
-                 id: str | None = None):
+                 id: str | None = None) -> ArticleResult:
         from .actors import actor_list
         from .pipeline import classify
 
@@ -94,24 +127,26 @@ class Model:
 
     def classify_many(self, texts: Iterable[str], *, n_jobs: int = 1, batch_size: int = 32,
                       actors: Mapping[str, Sequence[str]] | None = None, replace_actors: bool = False,
-                      on_error: str = "raise"):
+                      on_error: str = "raise") -> list[ArticleResult | FailedItem]:
         from .actors import actor_list
         from .pipeline import classify_many
 
         return classify_many(self, texts, n_jobs=n_jobs, batch_size=batch_size,
                              actors=actor_list(actors, replace_actors), on_error=on_error)
 
-    def stance_toward(self, text: str, actor: str, span: tuple[int, int] | None = None):
+    def stance_toward(self, text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
         from .pipeline import stance_toward
 
         return stance_toward(self, text, actor, span)
 
     # -- files -----------------------------------------------------------------------------------
     def save(self, path: str | Path, *, model_card: str | None = None) -> Path:
-        """Write the model folder (created if needed; existing model files are replaced)."""
+        """Write the model folder (created if needed; an earlier model there is replaced). A file, or a folder
+        holding other files, is refused with ``ValueError`` so nothing else is overwritten."""
         import sklearn
 
         folder = Path(path)
+        check_output_folder(folder)
         folder.mkdir(parents=True, exist_ok=True)
         files: dict[str, str] = {}
         for part in PARTS:

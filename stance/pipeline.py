@@ -249,6 +249,8 @@ def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] |
         raise InvalidInputError("actor must be a non-empty string naming the target, e.g. 'Russia'")
     if span is not None:
         try:
+            if isinstance(span, (str, bytes)) or any(isinstance(v, bool) or int(v) != v for v in span):
+                raise TypeError
             start, end = (int(v) for v in span)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"span must be a (start, end) pair of character offsets, got {span!r}") from exc

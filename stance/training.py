@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TextIO
 import numpy as np
 
 from .errors import ModelError, TrainingDataError
+from .model import check_output_folder  # noqa: F401 (public here too: training checks -o with it)
 
 __all__ = [
     "GenreExample", "StanceExample", "LabelledData", "read_labelled", "train", "evaluate", "format_report",
@@ -625,7 +626,13 @@ class _Reader:
         models = {m.parent for m in path.rglob("meta.json") if (m.parent / "genre.json").is_file()}
         for f in sorted(path.rglob("*")):
             rel = f.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if f.is_symlink() and f.is_dir():  # not walked into (links can loop): say so rather than lose it
+                self.problems.add(str(Path(source) / rel), None, "a link to a folder is not followed; pass the "
+                                                                "folder it points to as DATA instead")
+                continue
+            if not f.is_file():
                 continue
             if models.intersection(f.parents):
                 continue
@@ -946,35 +953,6 @@ def _explain_vocabulary_errors(part: str, fit: Callable[[], Any]) -> Any:
             raise
         raise TrainingDataError(f"{part}: the examples have too few distinct words to learn from (scikit-learn: "
                                 f"{exc}); give longer texts or more examples per label") from exc
-
-
-def check_output_folder(output: str | Path) -> None:
-    """Refuse an ``output`` that is a file or a folder holding anything but a stance model, before training."""
-    folder = Path(output)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"output {folder} is a file; give a new folder (or a model folder to replace)")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / "meta.json").is_file():
-        raise ValueError(f"output {folder} is a folder that holds other files and no stance model; "
-                         "give a new or empty folder so nothing of yours is overwritten")
-    missing = []  # the folders to create: made and removed again now, so a path that cannot be made fails early
-    existing = folder
-    while not existing.exists():
-        missing.append(existing)
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ValueError(f"output {folder} cannot be created: {existing} is a file")
-    try:
-        for d in reversed(missing):
-            d.mkdir()
-        probe = folder / ".stance-write-test"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        raise ValueError(f"output {folder} cannot be written ({exc.strerror or exc}); give a folder you can write to") from exc
-    finally:
-        for d in missing:
-            if d.is_dir():
-                d.rmdir()
 
 
 def _part_origin(user: bool, default: bool, base: Any) -> str:

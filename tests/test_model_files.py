@@ -3,6 +3,7 @@
 import json
 import pickle
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -124,3 +125,22 @@ def test_rehashed_part_of_the_wrong_shape_is_incompatible(model_copy):
     _rewrite_checksum(model_copy, "genre.json")
     with pytest.raises(stance.IncompatibleModelError, match="the genre part .* cannot be rebuilt"):
         stance.load_model(model_copy)
+
+
+def test_save_refuses_to_overwrite_what_is_not_a_model(model, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    with pytest.raises(ValueError, match="is a file"):
+        model.save(afile)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "keep.txt").write_text("keep")
+    with pytest.raises(ValueError, match="holds other files"):
+        model.save(notes)
+    assert afile.read_text() == "mine" and sorted(p.name for p in notes.iterdir()) == ["keep.txt"]
+
+
+def test_the_checkout_model_is_the_default_here():
+    from stance.model import DEFAULT_MODEL_NAME, default_model_path
+
+    assert default_model_path() == Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME

@@ -599,3 +599,14 @@ def test_json_file_messages(tmp_path):
     broken.write_text('{"text": "unterminated, "genre": "news"}\n{"text": "x\n')
     text = _raises([broken], "b.jsonl:2: not valid JSON (Unterminated string at column 10)")
     assert "at at" not in text
+
+
+def test_a_linked_genre_folder_is_reported_not_skipped(tmp_path):
+    real = tmp_path / "elsewhere" / "opinion"
+    real.mkdir(parents=True)
+    (real / "a.txt").write_text("It is time we admitted the depot is a mistake.")
+    data = tmp_path / "data"
+    (data / "news").mkdir(parents=True)
+    (data / "news" / "b.txt").write_text("The council met on Tuesday.")
+    (data / "opinion").symlink_to(real, target_is_directory=True)
+    _raises([data], "opinion: a link to a folder is not followed")
