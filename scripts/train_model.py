@@ -185,7 +185,7 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "sentences (the composition fires on 2 training rows), so its effect comes from the general polarity "
         "weights, not from learnt examples. Increases (\"influence has grown\") and targets inside a "
         "prepositional phrase (\"the popularity of TGT\") are not composed.",
-        "- Actors: a country name inside a personal name (\"Michael Jordan\") is taken as the country; role aliases "
+        "- Actors: a country's or organisation's one-word name is read as part of a two-word personal name when a given name comes before it (\"Michael Jordan\", \"Steve Holland\") or it is itself a given name before a surname (\"Israel Adesanya\"); longer names, and a given name that is also a common word (\"Chad\" opening a sentence), still read as the country; role aliases "
         "(\"US President\") reflect late 2024.",
         "",
     ]

@@ -69,6 +69,8 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _GAP_TO_NAME = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*")
 _NEXT_TOKEN = re.compile(rf"[ \t\u00a0]({_TOKEN})")
 _PREV_TOKEN = re.compile(rf"(?<![\w'’.-])({_TOKEN})[ \t\u00a0]$")
+# a gazetteer alias that reads as an adjective, a plural or an acronym cannot be a surname ("Austin American")
+_DEMONYM_LIKE = re.compile(r"(?:an|ans|ese|ish|ic|i|s)$|^[A-Z]+$")
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,8 @@ class Gazetteer:
                 person_spans.add((s, e))
             else:
                 blocking.append((s, e))
+        # a gazetteer match of exactly one name token may still be part of a personal name
+        one_word = {(s, e): entries[i] for s, e, i, _, _ in gaz if i >= 0 and entries[i].kind != "person"}
         blocked = _Cover(_merge(blocking))
         titles: dict[int, int] = {}  # name start → title start
         title_spans: list[tuple[int, int]] = []
@@ -411,10 +415,13 @@ class Gazetteer:
             check = blocked.hits(rs, re_) or titled.hits(rs, re_)
             cur: list[str] = []
             cur_s = cur_e = 0
-            for tm in _TOKEN_RE.finditer(text, rs, re_):
+            tokens = list(_TOKEN_RE.finditer(text, rs, re_))
+            for k, tm in enumerate(tokens):
                 tok = tm.group()
                 ts, te = tm.span()
-                if (
+                if check and (ts, te) in one_word and self._name_part(tok, one_word[ts, te], cur, tokens, k, blocked):
+                    pass  # "Michael Jordan", "Chad Johnson": a country's name as a surname or given name
+                elif (
                     tok in non_names
                     or (check and (blocked.hits(ts, te) or titled.hits(ts, te)))
                     or _NOT_NAME.search(tok)
@@ -445,6 +452,28 @@ class Gazetteer:
                     continue
             out.append((s, e, -2, 1, (" ".join(words), tuple(words), " ".join(text[s:e].split()))))
         return out
+
+    def _name_part(self, tok: str, entry: _Entry, cur: list[str], tokens: list, k: int, blocked: "_Cover") -> bool:
+        """Whether a one-word gazetteer match (a country, an organisation) in a run of capitalised words is part
+        of a two-word personal name instead:
+
+        * the surname ending the run after a given name that is not also a common word ("Michael Jordan",
+          "Steve Holland", "Mark Cuban"), unless it is an alias that reads as a demonym, a plural or an acronym
+          ("Austin American", "Carolina Democrats");
+        * a given name that is the country's own name ("Chad Johnson", "Israel Adesanya", "Jordan Bardella")
+          before the run's last word, a surname that is no other match and no plural ("Georgia Baptists");
+          aliases such as "Washington" or "French" never are ("Washington Examiner").
+
+        The two words must be one space apart: "Atlanta  Georgia" is a place whose comma was lost."""
+        if k == len(tokens) - 1:
+            return (len(cur) == 1 and self._first_names.get(cur[0]) is False and _one_space(tokens[k - 1], tokens[k])
+                    and ((tok == entry.name and not tok.isupper()) or not _DEMONYM_LIKE.search(tok)))
+        if cur or k != len(tokens) - 2:
+            return False
+        nxt = tokens[k + 1]
+        return (tok == entry.name and tok in self._first_names and _one_space(tokens[k], nxt)
+                and not blocked.hits(*nxt.span())
+                and nxt.group() not in self._non_names and not nxt.group().endswith("s"))
 
     def _first_name_trigger(self, word: str, text: str, start: int, cache: dict[int, bool]) -> bool:
         common = self._first_names.get(word)
@@ -552,6 +581,10 @@ class Gazetteer:
 
 
 # ---------------------------------------------------------------------- helpers
+def _one_space(a: re.Match, b: re.Match) -> bool:
+    return a.string[a.end():b.start()] == " "
+
+
 def _resolve(cands: list[tuple]) -> list[tuple]:
     """Non-overlapping subset: longest first, then higher priority, then earlier start."""
     cands.sort(key=lambda c: (c[0], -c[1]))

@@ -334,3 +334,30 @@ def test_replace_needs_actors():
     with pytest.raises(InvalidInputError, match="nothing to find"):
         Gazetteer.default().find("Putin spoke.", actors={}, replace=True)
     assert [m.actor for m in _find("Putin spoke.", actors={})] == ["Vladimir Putin"]
+
+
+# A country's one-word name inside a two-word personal name (sentences written for this test).
+@pytest.mark.parametrize("text, person, country", [
+    ("Basketball legend Michael Jordan praised Jordan for its hospitality.", "Michael Jordan", "Jordan"),
+    ("Reuters reporter Steve Holland asked about the Netherlands.", "Steve Holland", "Netherlands"),
+    ("Israel Adesanya won the fight in Israel.", "Israel Adesanya", "Israel"),
+    ("Senator Chad Johnson voted against aid to Chad.", "Chad Johnson", "Chad"),
+    ("Jordan Bardella said France must act.", "Jordan Bardella", "France"),
+])
+def test_a_country_name_inside_a_personal_name(text, person, country):
+    found = _actors(_find(text))
+    assert found[person]["kind"] == "person"
+    assert found[country]["kind"] == "country" and sum(found[country]["surfaces"].values()) == 1
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Jordan condemned the attack.", "Jordan"),             # alone: the country
+    ("The Jordan Valley is dry.", "Jordan"),                 # a place word, not a surname
+    ("Georgia Baptists met in Tbilisi.", "Georgia"),        # a plural is no surname
+    ("He told the Washington Examiner.", "United States"),  # an alias ("Washington") is no given name
+    ("Egypt Jordan and Israel signed.", "Jordan"),
+])
+def test_country_names_that_stay_countries(text, country):
+    found = _actors(_find(text))
+    assert found[country]["kind"] == "country"
+    assert not any(v["kind"] == "person" and country in name for name, v in found.items())
