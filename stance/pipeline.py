@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -12,7 +12,7 @@ import numpy as np
 from .actors import ActorList
 from .errors import InvalidInputError
 from .results import ActorStance, ArticleResult, Evidence, FailedItem, ParagraphActor, ParagraphResult
-from .text import split_paragraphs, split_sentences
+from .text import cut_long_sentences, split_paragraphs, split_sentences
 
 if TYPE_CHECKING:
     from .model import Model
@@ -47,12 +47,15 @@ def _stance_examples(text: str, paragraph_start: int, paragraph_end: int, mentio
     if not mentions:  # no actor in this paragraph: nothing to judge, no need to split its sentences
         return []
     paragraph_text = text[paragraph_start:paragraph_end]
+    keep = [(m.start - paragraph_start, m.end - paragraph_start) for m in mentions]  # mentions come sorted
+    starts = [k[0] for k in keep]
     examples = []
-    for s_start, s_end in split_sentences(paragraph_text):
+    for s_start, s_end in cut_long_sentences(paragraph_text, split_sentences(paragraph_text), keep):
         a, b = paragraph_start + s_start, paragraph_start + s_end
         spans_by_actor: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for m in mentions:
-            if m.start >= a and m.end <= b:
+        for i in range(bisect_left(starts, s_start), bisect_left(starts, s_end)):
+            m = mentions[i]
+            if m.end <= b:
                 spans_by_actor[m.actor].append((m.start - a, m.end - a))
         for actor, spans in spans_by_actor.items():
             examples.append((actor, text[a:b], spans))
@@ -228,8 +231,11 @@ def target_sentences(text: str, targets: list[tuple[int, int]]) -> tuple[list[st
     """The sentences of ``text`` that hold target spans → (sentences, spans inside each, sentence starts): the
     units the stance model scores, one per sentence, before :func:`~stance.targets.combine` joins them."""
     texts, spans, sentence_starts = [], [], []
-    for s_start, s_end in split_sentences(text) or [(0, len(text))]:
-        inside = [(a - s_start, b - s_start) for a, b in targets if a >= s_start and b <= s_end]
+    targets = sorted(targets)
+    starts = [a for a, _ in targets]
+    for s_start, s_end in cut_long_sentences(text, split_sentences(text), targets) or [(0, len(text))]:
+        inside = [(a - s_start, b - s_start) for a, b in targets[bisect_left(starts, s_start):bisect_left(starts, s_end)]
+                  if b <= s_end]
         if inside:
             texts.append(text[s_start:s_end])
             spans.append(inside)

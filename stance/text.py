@@ -24,10 +24,12 @@ written out here (:class:`Punkt`) so that sentence splitting does not import nlt
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 __all__ = [
     "Paragraph",
@@ -679,3 +681,42 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if e > s:
                 spans.append((offset + s, offset + e))
     return spans
+
+
+# The stance features of a sentence cost about (mentions in it) x (its length): a "sentence" of thousands of
+# words (a list, a page without full stops) would take minutes, so it is judged in pieces of at most this many
+# characters. Real sentences are far shorter (news sentences rarely pass 600 characters).
+MAX_SENTENCE_CHARS = 1500
+
+
+def cut_long_sentences(text: str, sentences: list[tuple[int, int]], keep: Sequence[tuple[int, int]] = (),
+                       limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """``sentences`` (spans in ``text``) with any longer than ``limit`` characters cut at spaces into pieces of at
+    most ``limit`` (a piece is longer only where no space is free), never inside one of the ``keep`` spans
+    (sorted by start: the actor mentions, so none is lost)."""
+    if all(e - s <= limit for s, e in sentences):
+        return sentences
+    starts = [a for a, _ in keep]
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
+        while e - s > limit:
+            cut = text.rfind(" ", s + 1, s + limit)
+            while cut > s:
+                i = bisect.bisect_right(starts, cut) - 1  # the last kept span starting at or before the space
+                if i < 0 or keep[i][1] <= cut:
+                    break
+                cut = text.rfind(" ", s + 1, keep[i][0])
+            if cut <= s:  # no free space within the limit: the next one after it
+                cut = next((j for j in range(s + limit, e) if text[j] == " " and not _inside(keep, starts, j)), e)
+            out.append((s, cut))
+            s = cut
+            while s < e and text[s].isspace():
+                s += 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _inside(keep: Sequence[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and keep[i][1] > pos

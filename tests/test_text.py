@@ -406,3 +406,28 @@ def test_punkt_parameters_are_plain_json():
     assert all(isinstance(v, int) for v in data["ortho_context"].values())
     assert all(len(c) == 2 for c in data["collocations"])
     assert isinstance(data["sent_starters"], list)
+
+
+def test_long_sentences_are_cut_at_spaces_outside_the_kept_spans():
+    from stance.text import cut_long_sentences
+
+    text = " ".join(["word"] * 30 + ["Vladimir Putin"] + ["word"] * 30)  # one 'sentence' of 314 characters
+    keep = [(text.index("Vladimir"), text.index("Putin") + 5)]
+    pieces = cut_long_sentences(text, [(0, len(text))], keep, limit=100)
+    assert len(pieces) >= 4 and all(e - s <= 100 for s, e in pieces)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(text[s] != " " and text[e - 1] != " " for s, e in pieces)
+    assert " ".join(text[s:e] for s, e in pieces) == text  # nothing lost, cut only at single spaces
+    assert any(s <= keep[0][0] and keep[0][1] <= e for s, e in pieces)  # the mention is whole in one piece
+    short = [(0, 4), (5, 9)]
+    assert cut_long_sentences("word word", short, limit=100) is short
+    assert cut_long_sentences("x" * 300, [(0, 300)], limit=100) == [(0, 300)]  # no space: left whole
+
+
+def test_a_text_without_full_stops_is_scored_in_pieces(model):
+    import stance
+
+    words = ["Russia", "attacked", "the", "town", "and", "Ukraine", "defended", "it"] * 400  # 3,200 words, no stop
+    result = stance.classify(" ".join(words), model=model)
+    russia = next(a for a in result.actors if a.name == "Russia")
+    assert russia.mentions == 400 and all(len(e.sentence) <= 1500 for e in russia.evidence)
