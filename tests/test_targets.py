@@ -1,4 +1,5 @@
-"""Tests for stance.targets: masking/features, the model's state round trip, aggregation, input checks.
+"""Tests for stance.targets (masking/features, the model's state round trip, input checks) and stance.scoring
+(aggregation).
 
 The model is trained on a tiny fixture written here (template sentences), never on the shared data.
 """
@@ -10,10 +11,10 @@ import json
 import numpy as np
 import pytest
 
-from stance.targets import (CUE_CLASSES, DENSE_NAMES, LABELS, PLACEHOLDER, StanceClassifier, aggregate,
-                            agent_act, check_cues, clause_range, cue_hits, cue_offsets, default_cues, featurize,
-                            featurize_one, label_for, mask_text, mask_tokens, mention_confidences,
-                            mention_scores, tokenize)
+from stance.scoring import LABELS, aggregate, label_for, mention_confidences, mention_scores
+from stance.targets import (CUE_CLASSES, DENSE_NAMES, PLACEHOLDER, StanceClassifier, agent_act, check_cues,
+                            clause_range, cue_hits, cue_offsets, default_cues, featurize, featurize_one, mask_text,
+                            mask_tokens, tokenize)
 
 NAMES = ["Russia", "Ukraine", "France", "NATO", "Smith", "Jones", "Brazil", "Kenya"]
 NEG = ["{t} was accused of brutal crimes.", "Critics condemned {t} for the illegal invasion.",
@@ -217,7 +218,7 @@ def test_whitespace_only_span_does_not_crash(model):
 
 
 def test_combine_one_mention_keeps_the_classifier_decision():
-    from stance.targets import combine
+    from stance.scoring import combine
 
     score, label, confidence = combine(np.array([[0.2, 0.45, 0.35]]))
     assert label == "neutral" and score == pytest.approx(0.15)
@@ -225,7 +226,7 @@ def test_combine_one_mention_keeps_the_classifier_decision():
 
 
 def test_combine_is_an_average_and_doubt_lowers_confidence():
-    from stance.targets import combine
+    from stance.scoring import combine
 
     one = combine(np.array([[0.8, 0.15, 0.05]]))
     many = combine(np.array([[0.8, 0.15, 0.05]] * 50))
