@@ -13,10 +13,10 @@ regression, state stored as plain JSON and numeric arrays):
   target (distance-weighted), negation in the target's window, the possessive pattern "TGT's <evaluative>",
   "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
   pronoun targets, and the sentence's overall valence;
-* the **target's role** (:func:`target_role`: subject, possessor, object, or inside a prepositional phrase —
-  "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_`` token, with the sentence's
-  valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``), so the model can learn how
-  much of a sentence's tone falls on a target in each role;
+* the **target's role** (:func:`~stance.words.target_role`: subject, possessor, object, or inside a
+  prepositional phrase — "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_``
+  token, with the sentence's valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``),
+  so the model can learn how much of a sentence's tone falls on a target in each role;
 * the **predicate link** (:func:`predicate_range`): when the target is in the sentence's subject noun phrase
   ("TGT's age and the depletion of its resources, further exacerbated by X, gradually erode their strength";
   "TGT, who …, ordered …") and its predicate comes after a parenthetical, beyond the clause and word windows,
@@ -55,19 +55,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import lexicons
 from .errors import InvalidInputError, ModelError
 from .linear import LinearTextClassifier
 from .scoring import LABELS
+from .words import (PLACEHOLDER, ROLES, _CLAUSE_BREAKS, _CRITICISM_VERB, _DETERMINERS, _NEGATORS, _PRAISE_VERB,
+                    _SUBJECT_BEFORE, _lexicon_info, target_role)
 
 _LABEL_VALUES = (-1, 0, 1)
 FORMAT = "stance.targets/1"
 
-PLACEHOLDER = "TGT"
 # Words, a split-off possessive 's, or one punctuation character. "Russia's" → "Russia", "'s".
 _TOKEN = re.compile(r"[’']s\b|\w+(?:[’'](?!s\b)\w+)*|[^\w\s]")
-_NEGATORS = frozenset(
-    "not no never n't nothing nobody none neither nor without cannot hardly barely lack lacks lacked".split())
 _PRONOUNS = frozenset("he she him her his hers they them their it its i me my we us our you your".split())
 _QUOTES = frozenset('"“”‘’«»')
 
@@ -158,7 +156,6 @@ def mask_tokens(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str],
     return out, positions
 
 
-_CLAUSE_BREAKS = frozenset(", ; : ( ) \" “ ” — – but while although though whereas however".split())
 _SENTENCE_OPENERS = frozenset('" “ ‘ ( [ - — –'.split())
 
 
@@ -220,41 +217,6 @@ DENSE_NAMES = (
     "pred_link", "pred_vader", "pred_hl_pos", "pred_hl_neg", "pred_shifted")
 PREDICATE_NAMES = DENSE_NAMES[-5:]  # the predicate of a subject noun phrase (_predicate_features)
 
-# The target's role in its clause, read off the words around the mention (no parser): the agent/subject
-# ("TGT condemned …"), a possessor ("TGT's attack"), the object of a verb ("… hit TGT"), or inside a
-# prepositional phrase: a place ("in TGT"), a recipient ("aid to TGT"), the thing acted against ("attacks on
-# TGT"), "of/from TGT", "by TGT", "about TGT". The classifier gets the role as a token and the sentence's
-# valence split by role, so it can learn how much of a sentence's tone falls on a target in each role
-# (the tone of "missiles hit Kyiv" is not a judgement of Kyiv).
-ROLES = ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
-_ROLE_PREPS = {"in": "loc", "into": "loc", "inside": "loc", "across": "loc", "within": "loc", "throughout": "loc",
-               "at": "loc", "to": "to", "toward": "to", "towards": "to", "for": "to", "with": "to",
-               "against": "against", "on": "against", "upon": "against", "of": "of", "from": "of", "by": "by",
-               "about": "about", "over": "about"}
-_SUBJECT_BEFORE = frozenset('. ! ? , ; : ( " “ ” — – and but that which who while although though when as if'.split())
-_DETERMINERS = frozenset("the a an".split())
-
-
-def target_role(toks: list[str], p: int) -> str:
-    """The role of the mention at position p (one of ROLES, or "other")."""
-    nxt = toks[p + 1] if p + 1 < len(toks) else ""
-    if nxt in ("'s", "'"):
-        return "poss"
-    j = p - 1
-    while j >= 0 and toks[j] in _DETERMINERS:
-        j -= 1
-    if j < 0:
-        return "subj"
-    prev = toks[j]
-    role = _ROLE_PREPS.get(prev)
-    if role is not None:
-        return role
-    if prev in _SUBJECT_BEFORE:
-        return "subj"
-    if prev.isalpha() and prev != PLACEHOLDER:
-        return "obj"
-    return "other"
-
 
 def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_far: float,
                    roles: bool, names: list[str] | None = None) -> tuple[list[str], list[float]]:
@@ -271,34 +233,11 @@ def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_f
     return tokens, out
 
 
-@lru_cache(maxsize=200_000)
-def _lexicon_info(tok: str) -> tuple[float, int, int, str]:
-    """(VADER valence, Hu & Liu positive, Hu & Liu negative, polarity class suffix) of a lower-cased token."""
-    v = lexicons.vader().get(tok, 0.0)
-    pos, neg = int(tok in lexicons.positive_words()), int(tok in lexicons.negative_words())
-    if v <= -1.5 or (v <= 0 and neg):
-        cls = "_NEGWORD"
-    elif v >= 1.5 or (v >= 0 and pos):
-        cls = "_POSWORD"
-    elif v < 0:
-        cls = "_negword"
-    elif v > 0:
-        cls = "_posword"
-    else:
-        cls = ""
-    return v, pos, neg, cls
-
-
 def _polarity_token(side: str, tok: str) -> str:
     cls = _lexicon_info(tok)[3]
     return side + cls if cls else ""
 
 
-_CRITICISM_VERB = re.compile(
-    r"(condemn|critici[sz]|slam|blast|denounc|accus|attack|blam|reject|warn|lambast|assail|rebuk|chastis|"
-    r"scold|mock|derid|ridicul|disparag|berat|fault|castigat|excoriat|decr[iy]|protest|deplor|censur)\w*$")
-_PRAISE_VERB = re.compile(
-    r"(prais|laud|hail|thank|welcom|congratulat|applaud|endors|commend|celebrat|compliment|salut)\w*$")
 _AUX = frozenset("has have had also again has've was were is are will would 's".split())
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from stance.scoring import LABELS, aggregate, label_for, mention_confidences, mention_scores
-from stance.targets import (CUE_CLASSES, DENSE_NAMES, PLACEHOLDER, StanceClassifier, agent_act, check_cues,
-                            clause_range, cue_hits, cue_offsets, default_cues, featurize, featurize_one, mask_text,
-                            mask_tokens, tokenize)
+from stance.targets import (CUE_CLASSES, DENSE_NAMES, StanceClassifier, agent_act, check_cues, clause_range, cue_hits,
+                            cue_offsets, default_cues, featurize, featurize_one, mask_text, mask_tokens, tokenize)
+from stance.words import PLACEHOLDER
 
 NAMES = ["Russia", "Ukraine", "France", "NATO", "Smith", "Jones", "Brazil", "Kenya"]
 NEG = ["{t} was accused of brutal crimes.", "Critics condemned {t} for the illegal invasion.",
@@ -330,7 +330,7 @@ def test_check_cues_rejects_bad_lexicons():
     ("He spoke, but Smith said nothing.", "Smith", "subj"),
 ])
 def test_target_role(text, target, role):
-    from stance.targets import target_role
+    from stance.words import target_role
 
     i = text.index(target)
     toks, pos = mask_tokens(text, [(i, i + len(target))])
