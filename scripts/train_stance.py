@@ -42,7 +42,7 @@ EXTRA_FILES = {
 # roles: the target's role in its clause (stance.words.target_role) as features; on NewsMTSC dev-rw +0.01
 # macro-F1, on 5-fold cross-validation over the training sentences unchanged; PerSenT dev documents as shipped
 # (argmax of the weighted mean probabilities) -0.01 to -0.02, with tuned thresholds +0.02 (both noisy, 301 documents).
-# predicates: the predicate of a subject noun phrase past a parenthetical (stance.targets.predicate_range); fires
+# predicates: the predicate of a subject noun phrase past a parenthetical (stance.predicate.predicate_range); fires
 # on 1.4 % of the training rows; NewsMTSC dev-rw/dev-mt and 5-fold CV unchanged within noise, PerSenT documents as
 # shipped unchanged; makes "TGT's age …, further exacerbated by …, gradually erode their strength" negative.
 # A decrease verb without a polar object composed with its subject ("TGT's popularity has eroded" negative, "TGT's

@@ -364,7 +364,7 @@ def test_role_features_split_sentence_valence_by_role():
     ("The plan, backed by Smith, failed.", "Smith", None),
 ])
 def test_predicate_range(text, target, predicate):
-    from stance.targets import predicate_range
+    from stance.predicate import predicate_range
 
     i = text.index(target)
     toks, pos = mask_tokens(text, [(i, i + len(target))])
@@ -373,7 +373,7 @@ def test_predicate_range(text, target, predicate):
 
 
 def test_predicate_features_shift_polarity_after_decrease_verbs():
-    from stance.targets import PREDICATE_NAMES
+    from stance.predicate import PREDICATE_NAMES
 
     def pred(text):
         doc, dense = featurize_one(text, [(0, 5)])
@@ -441,7 +441,8 @@ def test_direct_subject_composition_reaches_the_polarity_cues(text, sign):
     "Critics say Smith's popularity, according to polls, has eroded.",  # not in the sentence's subject
 ])
 def test_subject_composition_does_not_fire(text):
-    from stance.targets import _mask, _predicate_features
+    from stance.predicate import _predicate_features
+    from stance.targets import _mask
 
     i = text.index("Smith")
     toks, positions, _ = _mask(text, [(i, i + 5)])
@@ -449,7 +450,7 @@ def test_subject_composition_does_not_fire(text):
 
 
 def test_subject_decrease_and_object_signs():
-    from stance.targets import _predicate_signs, _subject_decrease
+    from stance.predicate import _predicate_signs, _subject_decrease
 
     toks = "TGT 's popularity , says x , has not eroded sharply .".split()
     assert _subject_decrease(toks, 7, 11) == (9, 1.0)
