@@ -9,7 +9,7 @@ Sets (read by path from ``--data``, default ../shared/data):
   per-class P/R/F1, confusion matrix (rows = gold, columns = predicted, order negative/neutral/positive).
 * PerSenT dev paragraphs and documents: the text is split into sentences, the sentences mentioning the
   target (full name or a part of it, or he/she/him/his/her) are scored
-  per mention and combined with ``stance.targets.aggregate``; the score becomes a label with ``label_for``.
+  per mention and combined with ``stance.scoring.aggregate``; the score becomes a label with ``label_for``.
   Thresholds are tuned on the paragraphs + documents of a *tuning half* of PerSenT (split by doc_id) and
   reported on the other half (``eval_half``) as well as on all rows (``all``, optimistic).
 
@@ -42,8 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stance.linear import LinearTextClassifier  # noqa: E402
 from stance.training import classification_metrics  # noqa: E402
-from stance.targets import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, StanceClassifier,  # noqa: E402
-                            aggregate, combine, cue_hits, label_for, mention_confidences, mention_scores)
+from stance.scoring import (LABELS, NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD,  # noqa: E402
+                            aggregate, combine, label_for, mention_confidences, mention_scores)
+from stance.targets import StanceClassifier, cue_hits  # noqa: E402
 from stance.text import split_sentences  # noqa: E402
 from train_stance import DEFAULT_DATA, load, load_rows, save, sha256, train  # noqa: E402
 

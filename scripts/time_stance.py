@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import stance  # noqa: E402
-from stance import targets as T  # noqa: E402
+from stance import scoring, targets as T  # noqa: E402
 from stance.corpus import read_stance_rows  # noqa: E402
 
 
@@ -52,8 +52,8 @@ def main(argv=None) -> int:
             texts, spans, model.window, model.clause, model.mask_entities, model.speech_acts, model.cues_,
             roles=model.roles),
         "predict_proba (all)": lambda: model.predict_proba(texts, spans),
-        "combine (n/3 groups of 3)": lambda: [T.combine(g) for g in groups],
-        "combine_many (same groups)": lambda: T.combine_many(probs, index_groups),
+        "combine (n/3 groups of 3)": lambda: [scoring.combine(g) for g in groups],
+        "combine_many (same groups)": lambda: scoring.combine_many(probs, index_groups),
     }
     if args.profile:
         import cProfile, pstats

@@ -39,10 +39,10 @@ EXTRA_FILES = {
 # cues/cue_scale: the hand-written conflict cue lexicon (stance/data/stance_cues.json) added as logit offsets;
 # NewsMTSC has almost no war news, so its offsets are written, not fitted (see stance.targets.cue_offsets).
 # C=4: best of 2/3/4/5 on NewsMTSC dev-mt with the role features (5-fold CV on the training sentences: 3 and 5 equal).
-# roles: the target's role in its clause (stance.targets.target_role) as features; on NewsMTSC dev-rw +0.01
+# roles: the target's role in its clause (stance.words.target_role) as features; on NewsMTSC dev-rw +0.01
 # macro-F1, on 5-fold cross-validation over the training sentences unchanged; PerSenT dev documents as shipped
 # (argmax of the weighted mean probabilities) -0.01 to -0.02, with tuned thresholds +0.02 (both noisy, 301 documents).
-# predicates: the predicate of a subject noun phrase past a parenthetical (stance.targets.predicate_range); fires
+# predicates: the predicate of a subject noun phrase past a parenthetical (stance.predicate.predicate_range); fires
 # on 1.4 % of the training rows; NewsMTSC dev-rw/dev-mt and 5-fold CV unchanged within noise, PerSenT documents as
 # shipped unchanged; makes "TGT's age …, further exacerbated by …, gradually erode their strength" negative.
 # A decrease verb without a polar object composed with its subject ("TGT's popularity has eroded" negative, "TGT's

@@ -156,7 +156,7 @@ def _strongest(rows: Sequence[int], scores: Sequence[float], confidences: Sequen
 
 
 def _finish(model: "Model", prep: _Prepared, stance_probs: np.ndarray) -> ArticleResult:
-    from .targets import combine_many, mention_confidences, mention_scores
+    from .scoring import combine_many, mention_confidences, mention_scores
 
     rows, by_paragraph = prep.rows, prep.by_paragraph
     # as Python floats: the evidence sort and records then do plain float arithmetic (the same IEEE results)
@@ -229,7 +229,7 @@ def _find_target(text: str, actor: str) -> list[tuple[int, int]]:
 
 def target_sentences(text: str, targets: list[tuple[int, int]]) -> tuple[list[str], list[list[tuple[int, int]]], list[int]]:
     """The sentences of ``text`` that hold target spans → (sentences, spans inside each, sentence starts): the
-    units the stance model scores, one per sentence, before :func:`~stance.targets.combine` joins them."""
+    units the stance model scores, one per sentence, before :func:`~stance.scoring.combine` joins them."""
     texts, spans, sentence_starts = [], [], []
     targets = sorted(targets)
     starts = [a for a, _ in targets]
@@ -248,7 +248,7 @@ def target_sentences(text: str, targets: list[tuple[int, int]]) -> tuple[list[st
 def stance_toward(model: "Model", text: str, actor: str, span: tuple[int, int] | None = None) -> ActorStance:
     """Stance of ``text`` toward one given actor (every whole-word occurrence, or just ``span``: then ``actor``
     only names the result, so the span may hold an alias such as "the Kremlin" for "Russia")."""
-    from .targets import combine, mention_confidences, mention_scores
+    from .scoring import combine, mention_confidences, mention_scores
 
     text = check_text(text)
     if not isinstance(actor, str) or not actor.strip():

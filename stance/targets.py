@@ -13,18 +13,15 @@ regression, state stored as plain JSON and numeric arrays):
   target (distance-weighted), negation in the target's window, the possessive pattern "TGT's <evaluative>",
   "TGT <negative verb>" (the target as agent) vs "<negative word> TGT" (the target as patient), quotes,
   pronoun targets, and the sentence's overall valence;
-* the **target's role** (:func:`target_role`: subject, possessor, object, or inside a prepositional phrase —
-  "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_`` token, with the sentence's
-  valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``), so the model can learn how
-  much of a sentence's tone falls on a target in each role;
-* the **predicate link** (:func:`predicate_range`): when the target is in the sentence's subject noun phrase
-  ("TGT's age and the depletion of its resources, further exacerbated by X, gradually erode their strength";
-  "TGT, who …, ordered …") and its predicate comes after a parenthetical, beyond the clause and word windows,
-  the predicate's first words as ``P_`` tokens and its polarity (``pred_*``), with negation and "decrease"
-  verbs as polarity shifters ("erode their strength" is negative, "reduce poverty" positive); a decrease verb
-  without a polar object turns its subject around instead ("TGT's popularity has eroded" is negative, "TGT's
-  deficit has shrunk" positive, "has not weakened" leaves it as it is), with or without a parenthetical, in
-  the ``pred_*`` features and in the sentence's polarity cues as negation is.
+* the **target's role** (:func:`~stance.words.target_role`: subject, possessor, object, or inside a
+  prepositional phrase — "in TGT", "aid to TGT", "attacks on TGT", "of TGT", "by TGT") as a ``ROLE_``
+  token, with the sentence's valence split by that role (``role_<role>_x_vader_sentence`` / ``_vader_far``),
+  so the model can learn how much of a sentence's tone falls on a target in each role;
+* the **predicate link** (:mod:`stance.predicate`): when the target is in the sentence's subject noun phrase
+  and its predicate lies past a parenthetical, beyond the clause and word windows, the predicate's first words
+  as ``P_`` tokens and its polarity (``pred_*``), composed with negation and "decrease" verbs ("erode their
+  strength" negative, "TGT's popularity has eroded" negative); the subject compositions also apply to the
+  sentence's polarity cues, as negation does.
 
 :func:`featurize` (the path the model uses) computes all of this per batch: each distinct sentence is
 tokenised once for all its targets and the dense cues of all mentions are summed in numpy;
@@ -38,10 +35,8 @@ only the setting of the war ("the war in TGT"), labelled a regime/rogue state, q
 ("TGT's “thanks”"), or praises someone for their part in a war. NewsMTSC (US politics) has almost no such
 sentences, so these offsets are written rather than fitted; ``cue_scale = 0`` switches them off.
 
-Scores and aggregation: :func:`mention_scores` turns class probabilities into ``p_pos - p_neg``;
-:func:`aggregate` averages mention scores (weighted by confidence, never summed) into a paragraph/article
-score with a confidence that falls when mentions disagree or are few; :func:`label_for` maps a score to a
-label with thresholds tuned on PerSenT dev (tuning half; see ``scripts/evaluate_stance.py``).
+The class probabilities (in :data:`~stance.scoring.LABELS` order) become scores, are combined over an actor's
+mentions and are labelled in :mod:`stance.scoring`.
 """
 
 from __future__ import annotations
@@ -57,27 +52,20 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import lexicons
 from .errors import InvalidInputError, ModelError
 from .linear import LinearTextClassifier
+from .predicate import PREDICATE_NAMES, _apply_shifts, _predicate_features
+from .scoring import LABELS
+from .words import (PLACEHOLDER, ROLES, _CLAUSE_BREAKS, _CRITICISM_VERB, _NEGATORS, _PRAISE_VERB, _lexicon_info,
+                    target_role)
 
-LABELS = ("negative", "neutral", "positive")
 _LABEL_VALUES = (-1, 0, 1)
 FORMAT = "stance.targets/1"
 
-PLACEHOLDER = "TGT"
 # Words, a split-off possessive 's, or one punctuation character. "Russia's" → "Russia", "'s".
 _TOKEN = re.compile(r"[’']s\b|\w+(?:[’'](?!s\b)\w+)*|[^\w\s]")
-_NEGATORS = frozenset(
-    "not no never n't nothing nobody none neither nor without cannot hardly barely lack lacks lacked".split())
 _PRONOUNS = frozenset("he she him her his hers they them their it its i me my we us our you your".split())
 _QUOTES = frozenset('"“”‘’«»')
-
-# Score thresholds for label_for (aggregated scores), tuned for macro-F1 on PerSenT dev paragraphs and
-# documents of a tuning half of the documents; see scripts/evaluate_stance.py ("thresholds" in
-# reports/stance_eval.json). Asymmetric because the NewsMTSC-trained model leans negative on general news.
-NEGATIVE_THRESHOLD = -0.60
-POSITIVE_THRESHOLD = 0.10
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -166,7 +154,6 @@ def mask_tokens(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str],
     return out, positions
 
 
-_CLAUSE_BREAKS = frozenset(", ; : ( ) \" “ ” — – but while although though whereas however".split())
 _SENTENCE_OPENERS = frozenset('" “ ‘ ( [ - — –'.split())
 
 
@@ -224,44 +211,7 @@ DENSE_NAMES = (
     "target_first", "target_in_quote", "has_quote", "pronoun_target", "n_mentions", "log_length",
     "rel_position",
 ) + tuple(f"role_{r}_x_{v}" for r in ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
-          for v in ("vader_sentence", "vader_far")) + (
-    "pred_link", "pred_vader", "pred_hl_pos", "pred_hl_neg", "pred_shifted")
-PREDICATE_NAMES = DENSE_NAMES[-5:]  # the predicate of a subject noun phrase (_predicate_features)
-
-# The target's role in its clause, read off the words around the mention (no parser): the agent/subject
-# ("TGT condemned …"), a possessor ("TGT's attack"), the object of a verb ("… hit TGT"), or inside a
-# prepositional phrase: a place ("in TGT"), a recipient ("aid to TGT"), the thing acted against ("attacks on
-# TGT"), "of/from TGT", "by TGT", "about TGT". The classifier gets the role as a token and the sentence's
-# valence split by role, so it can learn how much of a sentence's tone falls on a target in each role
-# (the tone of "missiles hit Kyiv" is not a judgement of Kyiv).
-ROLES = ("subj", "poss", "obj", "loc", "to", "against", "of", "by", "about")
-_ROLE_PREPS = {"in": "loc", "into": "loc", "inside": "loc", "across": "loc", "within": "loc", "throughout": "loc",
-               "at": "loc", "to": "to", "toward": "to", "towards": "to", "for": "to", "with": "to",
-               "against": "against", "on": "against", "upon": "against", "of": "of", "from": "of", "by": "by",
-               "about": "about", "over": "about"}
-_SUBJECT_BEFORE = frozenset('. ! ? , ; : ( " “ ” — – and but that which who while although though when as if'.split())
-_DETERMINERS = frozenset("the a an".split())
-
-
-def target_role(toks: list[str], p: int) -> str:
-    """The role of the mention at position p (one of ROLES, or "other")."""
-    nxt = toks[p + 1] if p + 1 < len(toks) else ""
-    if nxt in ("'s", "'"):
-        return "poss"
-    j = p - 1
-    while j >= 0 and toks[j] in _DETERMINERS:
-        j -= 1
-    if j < 0:
-        return "subj"
-    prev = toks[j]
-    role = _ROLE_PREPS.get(prev)
-    if role is not None:
-        return role
-    if prev in _SUBJECT_BEFORE:
-        return "subj"
-    if prev.isalpha() and prev != PLACEHOLDER:
-        return "obj"
-    return "other"
+          for v in ("vader_sentence", "vader_far")) + PREDICATE_NAMES  # last, the predicate link (stance.predicate)
 
 
 def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_far: float,
@@ -279,34 +229,11 @@ def _role_features(toks: list[str], positions: list[int], v_sentence: float, v_f
     return tokens, out
 
 
-@lru_cache(maxsize=200_000)
-def _lexicon_info(tok: str) -> tuple[float, int, int, str]:
-    """(VADER valence, Hu & Liu positive, Hu & Liu negative, polarity class suffix) of a lower-cased token."""
-    v = lexicons.vader().get(tok, 0.0)
-    pos, neg = int(tok in lexicons.positive_words()), int(tok in lexicons.negative_words())
-    if v <= -1.5 or (v <= 0 and neg):
-        cls = "_NEGWORD"
-    elif v >= 1.5 or (v >= 0 and pos):
-        cls = "_POSWORD"
-    elif v < 0:
-        cls = "_negword"
-    elif v > 0:
-        cls = "_posword"
-    else:
-        cls = ""
-    return v, pos, neg, cls
-
-
 def _polarity_token(side: str, tok: str) -> str:
     cls = _lexicon_info(tok)[3]
     return side + cls if cls else ""
 
 
-_CRITICISM_VERB = re.compile(
-    r"(condemn|critici[sz]|slam|blast|denounc|accus|attack|blam|reject|warn|lambast|assail|rebuk|chastis|"
-    r"scold|mock|derid|ridicul|disparag|berat|fault|castigat|excoriat|decr[iy]|protest|deplor|censur)\w*$")
-_PRAISE_VERB = re.compile(
-    r"(prais|laud|hail|thank|welcom|congratulat|applaud|endors|commend|celebrat|compliment|salut)\w*$")
 _AUX = frozenset("has have had also again has've was were is are will would 's".split())
 
 
@@ -348,305 +275,6 @@ def _speech_act_objects(toks: list[str], positions: list[int], acts: list
             if p < n:
                 in_object[p] = False
     return names, in_object
-
-
-# The predicate of a subject: "TGT's age and the depletion of its resources, further exacerbated by X, gradually
-# erode their strength" — the target sits in the sentence's subject noun phrase, and what is said of that noun
-# phrase (its predicate) comes after a comma-delimited parenthetical, beyond the clause and word windows. No
-# parser: the noun phrase is the target's clause when it holds no verb cue; the parenthetical is a segment
-# closed by the same mark that opens it (", … ,", "( … )", "— … —") and begins like one (a relative pronoun,
-# "according", a participle, an adverb, an appositive's determiner); the predicate is the segment after it
-# when it begins like a verb phrase.
-_VERB_CUES = frozenset(
-    "is are was were be been being has have had will would can could may might must should shall does did do "
-    "'re 've 'll 'd said says told tells made makes took takes gave gives got gets won wins lost loses led leads "
-    "became becomes remains seems wants".split())
-_PARENTHETICAL_OPENERS = frozenset(
-    "who whom whose which where when according including especially particularly notably further also already "
-    "once now then still itself himself herself themselves the a an like unlike despite after before since "
-    "along together led known born seen given taken held made hit hurt struck stung driven shaken beaten".split())
-_NOT_PREDICATE_START = frozenset(
-    "and or but nor so yet while whereas although though because as if that which who whom whose where when "
-    "the a an this these those his her its their our my your he she it they we i you of in on at to for from "
-    "with by about into over after before since than".split())
-_PREDICATE_ADVERBS = frozenset("now then also still never already once later recently soon again often just".split())
-_PAREN_CLOSE = {",": ",", "(": ")", "—": "—", "–": "–"}
-_CHAINED_OPENERS = frozenset("who whom whose which according including".split())
-# Polarity shifters of the "decrease" kind (compositional sentiment: Moilanen & Pulman 2007; Choi & Cardie 2008):
-# a decrease verb flips the polarity of what is decreased — its object ("erode their strength" is bad for the
-# subject, "reduce poverty" good) or, when it has no polar object, its subject ("TGT's popularity has eroded" is
-# bad, "TGT's deficit has shrunk" good, "TGT's resolve has not weakened" good again). Closed lists: verbs that take
-# an object (_DECREASE_VERB), and intransitive verbs of decline common in news reports of figures and standing
-# (_FALL_VERB: fall, drop's intransitive kin, decline, plunge, plummet, slump, sink, shrink, dwindle, collapse,
-# wane, slide, tumble, slip, dip, ebb, fade, evaporate, crumble), whose polar complements ("plunged into crisis")
-# are not objects, so only their subject is turned around.
-_DECREASE_VERB = re.compile(
-    r"(?:(?:erod|undermin|deplet|damag|reduc|decreas|stifl|los)(?:e|es|ed|ing)|lost|shrank|shrunk|"
-    r"(?:weaken|diminish|hurt|cut|curb|shrink|drain|destroy|ruin|harm|impair|lower|dent|hamper|hinder|squander|"
-    r"wreck|sap|drop|slow)(?:s|es|ed|ing|ping|ting|ped)?)$")
-_FALL_VERB = re.compile(
-    r"(?:(?:declin|plung|dwindl|collaps|wan|slid|tumbl|fad|evaporat|crumbl)(?:e|es|ed|ing)|fell|fallen|sank|sunk|"
-    r"shrunken|slid|(?:fall|slump|sink|slip|plummet|dip|ebb)(?:s|ed|ing|ped|ping)?)$")
-# Words between a subject and its main verb: auxiliaries, negators, adverbs, and aspectual verbs with "to"
-# ("has not weakened", "continues to shrink", "is expected to fall").
-_PREDICATE_SKIP = frozenset(
-    "is are was were be been being has have had will would can could may might must should shall does did do "
-    "'re 've 'll 'd to continue continues continued continuing begin begins began begun start starts started "
-    "keep keeps kept seem seems seemed appear appears appeared set expected likely poised going".split()
-    ) | _PREDICATE_ADVERBS | _NEGATORS
-_LY_NOUNS = frozenset("family rally supply assembly italy anomaly monopoly homily".split())
-
-
-def _adverb(tok: str) -> bool:
-    return len(tok) > 4 and tok.endswith("ly") and tok not in _LY_NOUNS
-
-
-def _decrease_object(toks: list[str], j: int, b: int) -> int | None:
-    """The first polar word within 3 tokens after the decrease verb at j (before b), adverbs aside ("eroded
-    sharply" has no object), or None."""
-    for k in range(j + 1, min(b, j + 4)):
-        if _lexicon_info(toks[k])[3] and not _adverb(toks[k]):
-            return k
-    return None
-
-
-def _subject_decrease(toks: list[str], a: int, b: int) -> tuple[int, float] | None:
-    """When the predicate toks[a:b]'s first verb (past auxiliaries, negators, adverbs and "continues to") is a
-    decrease verb without a polar object — what it decreases is its subject —, (that verb's position, the sign
-    its subject's polar words take: -1, or +1 when the verb is negated, "has not weakened": nothing was lost);
-    else None."""
-    for j in range(a, b):
-        t = toks[j]
-        if t in _PREDICATE_SKIP or t.endswith("n't") or _adverb(t):
-            continue
-        if _FALL_VERB.match(t):
-            if t.startswith("declin") and j + 2 < len(toks) and toks[j + 1] == "to" and toks[j + 2].isalpha() \
-                    and toks[j + 2] not in _DETERMINERS:
-                return None  # "declined to comment": a refusal
-        elif not _DECREASE_VERB.match(t) or _decrease_object(toks, j, b) is not None:
-            return None
-        negated = any(toks[k] in _NEGATORS or toks[k].endswith("n't") for k in range(max(a, j - 3), j))
-        return j, (1.0 if negated else -1.0)
-    return None
-
-
-def _verb_like(tok: str) -> bool:
-    return tok in _VERB_CUES or (len(tok) > 4 and tok.endswith("ed")) or bool(
-        _CRITICISM_VERB.match(tok) or _PRAISE_VERB.match(tok))
-
-
-def _starts_predicate(tok: str) -> bool:
-    """A verb phrase's first word: a verb cue, an adverb, a word in -s ("says", "faces"), or a verb of rise or
-    decline ("fell", "rose")."""
-    return tok.isalpha() and tok not in _NOT_PREDICATE_START and (
-        _verb_like(tok) or tok in _PREDICATE_ADVERBS or tok.endswith("ly") or (tok.endswith("s") and not tok.endswith("ss"))
-        or tok in ("rose", "grew") or bool(_DECREASE_VERB.match(tok) or _FALL_VERB.match(tok)))
-
-
-def _opens_parenthetical(tok: str) -> bool:
-    return tok in _PARENTHETICAL_OPENERS or (len(tok) > 4 and tok.endswith(("ed", "ing", "ly"))) or tok.isdigit()
-
-
-def _subject_position(toks: list[str], p: int, role: str) -> bool:
-    """Whether the mention at p (of the given role) is in the sentence's subject noun phrase: a subject, or a
-    possessor opening a noun phrase in subject position ("praised TGT's trip" is not)."""
-    if role == "poss":
-        i = p - 1
-        while i >= 0 and toks[i] in _DETERMINERS:
-            i -= 1
-        return i < 0 or toks[i] in _SUBJECT_BEFORE
-    return role == "subj"
-
-
-def _predicate_link(toks: list[str], p: int, role: str, size: int = 6) -> tuple[int, int, int] | None:
-    """(end of the subject noun phrase, predicate start, predicate end) for predicate_range."""
-    if not _subject_position(toks, p, role):
-        return None
-    n = len(toks)
-    j = p + 1
-    while j < n and toks[j] not in _CLAUSE_BREAKS:  # the rest of the noun phrase: no verb in it
-        if _verb_like(toks[j]) or j - p > 12:
-            return None
-        j += 1
-    if role == "subj" and j > p + 1 and toks[p + 1] not in ("and", "of", "&"):
-        return None  # "TGT says …": the words after a bare subject are its predicate, already in the clause
-    if j >= n or toks[j] not in _PAREN_CLOSE:
-        return None
-    np_end = j
-    for _ in range(3):  # up to three parentheticals in a row: ", 71, who has ruled since 2000, …"
-        if j + 1 >= n or (toks[j] != "(" and not _opens_parenthetical(toks[j + 1])):
-            return None
-        close = _PAREN_CLOSE[toks[j]]
-        k = j + 1
-        while k < n and toks[k] != close and k - j <= 25:
-            k += 1
-        if k >= n or toks[k] != close:
-            return None
-        j = k + 1
-        # another parenthetical follows only when a relative pronoun or a bracket opens it
-        if not (j < n and (toks[k] == "," and toks[j] in _CHAINED_OPENERS or toks[j] in ("(", "—", "–"))):
-            break
-        if toks[k] == ",":
-            j = k
-    if j >= n or not _starts_predicate(toks[j]):
-        return None
-    return np_end, j, _predicate_end(toks, j, size)
-
-
-def _predicate_end(toks: list[str], j: int, size: int) -> int:
-    end = j
-    n = len(toks)
-    while end < n and end - j < size and toks[end] not in _CLAUSE_BREAKS and toks[end] not in (".", "!", "?"):
-        end += 1
-    return end
-
-
-def predicate_range(toks: list[str], p: int, size: int = 6, role: str | None = None) -> tuple[int, int] | None:
-    """The first ``size`` tokens [start, end) of the predicate of the subject noun phrase that holds the mention
-    at p (role subj or poss; ``role``: target_role(toks, p) when already known), when the predicate lies past a
-    parenthetical; else None."""
-    r = _predicate_link(toks, p, target_role(toks, p) if role is None else role, size)
-    return None if r is None else r[1:]
-
-
-# Words that end a subject noun phrase before any predicate of its own: a sentence end, a relative pronoun or a
-# conjunction ('"Hillary flunky who lost big"': what "lost" says is of the flunky's relative clause).
-_NP_ENDS = frozenset(". ! ? who whom whose which that where when and or nor as if because".split())
-
-
-def _direct_predicate(toks: list[str], p: int, role: str, size: int = 6) -> tuple[int, int, int] | None:
-    """(end of the subject noun phrase, predicate start, predicate end) when the predicate follows the subject
-    noun phrase that holds the mention at p directly ("TGT's popularity has eroded"), within 6 tokens."""
-    if not _subject_position(toks, p, role):
-        return None
-    n = len(toks)
-    for k in range(p + 1, min(n, p + 7)):
-        t = toks[k]
-        if t in _CLAUSE_BREAKS or t in _NP_ENDS:
-            return None
-        if t in _PREDICATE_SKIP or t.endswith("n't") or _verb_like(t) or _DECREASE_VERB.match(t) \
-                or _FALL_VERB.match(t):
-            return k, k, _predicate_end(toks, k, size)
-    return None
-
-
-def _predicate_signs(toks: list[str], a: int, b: int) -> list[float]:
-    """The polarity sign of each predicate word toks[a:b]: -0.7 within 3 tokens after a negator ("not",
-    "n't"), flipped again for the first polar word (not an adverb) within 3 tokens after a decrease verb that
-    takes an object ("erode their strength": the strength is lost), whose own polarity is then dropped (sign 0)."""
-    sign = [1.0] * (b - a)
-    for j in range(a, b):
-        t = toks[j]
-        if t in _NEGATORS or t.endswith("n't"):
-            for k in range(j + 1, min(b, j + 4)):
-                sign[k - a] *= -0.7
-        elif _DECREASE_VERB.match(t):
-            k = _decrease_object(toks, j, b)
-            if k is not None:
-                sign[k - a] *= -1.0
-                sign[j - a] = 0.0
-    return sign
-
-
-_SWAPPED_CLASS = {"_NEGWORD": "_POSWORD", "_POSWORD": "_NEGWORD", "_negword": "_posword", "_posword": "_negword"}
-
-
-def _signed(tokens: list[str], t: str, s: float) -> tuple[float, int, int]:
-    """(signed VADER valence, Hu & Liu positive, negative) of t under sign s; appends its ``P`` class token."""
-    v, hp, hn, cls = _lexicon_info(t)
-    if s < 0:
-        hp, hn, cls = hn, hp, _SWAPPED_CLASS.get(cls, cls)
-    if cls:
-        tokens.append("P" + cls)
-    return s * v, hp, hn
-
-
-def _predicate_features(toks: list[str], positions: list[int], roles: list[str] | None = None
-                        ) -> tuple[list[str], list[float], list[tuple[int, float]]]:
-    """``P_`` tokens of the mentions' subject predicates (:func:`predicate_range`): each word, its polarity
-    class after negation and decrease verbs (``P_NEGWORD`` for "strength" in "erode their strength"), and
-    ``P_SHIFT`` where a decrease verb turned a word around; and their PREDICATE_NAMES features (the number of
-    predicates, their VADER valence and Hu & Liu counts with the same signs, the number shifted), summed over
-    distinct predicates.
-
-    When the predicate's first verb is a decrease verb without a polar object (:func:`_subject_decrease`), the
-    polar words of the subject noun phrase after the mention ("popularity" in "TGT's popularity, according to
-    polls, has eroded") are what is turned around: their classes and signed counts join the predicate's, and
-    the verb's own polarity is dropped (a negated verb, "has not weakened", leaves both as they are; its
-    subject's words are counted unchanged). That composition is also made when the predicate follows the noun
-    phrase directly ("TGT's popularity has eroded", :func:`_direct_predicate`), where the clause features see
-    the words but not how they combine; there it adds only the composed words (no ``P_`` words, no
-    ``pred_link``). ``pred_shifted`` counts only shifted objects: a subject composition is known from too few
-    training sentences for an unsigned indicator of it (standardised, it would swamp the rest). The third value
-    lists the composed tokens as ``(position, sign)`` (the verb with sign 0), for featurize_one and _dense_batch
-    to apply to the sentence's polarity cues as they apply negation. ``roles``: the mentions' target_role names
-    when already known."""
-    tokens: list[str] = []
-    dense = [0.0] * len(PREDICATE_NAMES)
-    shifts: list[tuple[int, float]] = []
-    seen: set[int] = set()
-    for i, p in enumerate(positions):
-        role = target_role(toks, p) if roles is None else roles[i]
-        r = _predicate_link(toks, p, role)
-        linked = r is not None
-        if r is None:
-            r = _direct_predicate(toks, p, role)
-            if r is None:
-                continue
-        np_end, a, b = r
-        if a in seen:
-            continue
-        subject = _subject_decrease(toks, a, b)
-        np_words = [j for j in range(p + 1, np_end) if toks[j] != PLACEHOLDER and _lexicon_info(toks[j])[3]] \
-            if subject is not None else []
-        if not linked and not np_words:
-            continue
-        seen.add(a)
-        signs = _predicate_signs(toks, a, b)
-        shifted = 0.0 in signs
-        val = pos = neg = 0.0
-        if np_words and subject[1] < 0:  # a negated verb ("has not weakened") keeps its words as they are
-            signs[subject[0] - a] = 0.0
-            shifts.append((subject[0], 0.0))
-            shifts.extend((j, -1.0) for j in np_words)
-        for j in np_words:
-            v, hp, hn = _signed(tokens, toks[j], subject[1])
-            val += v
-            pos += hp
-            neg += hn
-        if linked:
-            for j, s in zip(range(a, b), signs):
-                t = toks[j]
-                if t == PLACEHOLDER:
-                    continue
-                tokens.append("P_" + t)
-                if s == 0.0:  # the decrease verb itself
-                    continue
-                v, hp, hn = _signed(tokens, t, s)
-                val += v
-                pos += hp
-                neg += hn
-        if shifted:
-            tokens.append("P_SHIFT")
-        dense[0] += float(linked)
-        dense[1] += val
-        dense[2] += pos
-        dense[3] += neg
-        dense[4] += float(shifted)
-    return tokens, dense, shifts
-
-
-def _apply_shifts(val_eff, hp, hn, val, shifts: list[tuple[int, float]], o: int = 0) -> None:
-    """Compose the subject's polar words with its decrease verb in the polarity cues (in place, at offset o):
-    each word's valence becomes sign × its own, its Hu & Liu counts swap when the sign is negative; the verb's
-    own polarity (sign 0) is dropped."""
-    for j, s in shifts:
-        k = o + j
-        val_eff[k] = s * val[k]
-        if s == 0.0:
-            hp[k] = hn[k] = 0
-        elif s < 0:
-            hp[k], hn[k] = hn[k], hp[k]
 
 
 def featurize_one(text: str, spans: Sequence[tuple[int, int]], window: int = 6, clause: bool = True,
@@ -1086,8 +714,9 @@ def _dense_batch(rows: list[tuple], mention_texts: list[str], window: int, roles
     """DENSE_NAMES features of many masked mentions at once (numpy; sums in featurize_one's order).
 
     ``rows``: ``(tokens, positions, in_object[, role of the first mention])`` per mention; ``predicates``: the
-    PREDICATE_NAMES block of each mention (:func:`_predicate_features`), zeros when None; ``shifts``: the
-    subject compositions of rows that have any (row → (position, sign) list, see :func:`_apply_shifts`)."""
+    PREDICATE_NAMES block of each mention (:func:`~stance.predicate._predicate_features`), zeros when None;
+    ``shifts``: the subject compositions of rows that have any (row → (position, sign) list, see
+    :func:`~stance.predicate._apply_shifts`)."""
     m = len(rows)
     if m == 0:
         return np.zeros((0, len(DENSE_NAMES)))
@@ -1713,123 +1342,3 @@ class StanceClassifier:
         if sorted(model.model_.classes_.tolist()) != list(_LABEL_VALUES):
             raise ModelError(f"state classes {model.model_.classes_.tolist()} are not -1, 0, 1")
         return model
-
-
-# ---------------------------------------------------------------------------------------------------
-# scores, aggregation, labels
-# ---------------------------------------------------------------------------------------------------
-def mention_scores(probs: np.ndarray) -> np.ndarray:
-    """Per-mention score ``p_positive - p_negative`` in [-1, 1] (columns in LABELS order)."""
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] != 3:
-        raise InvalidInputError(f"probs must have shape (n, 3) in {LABELS} order; got {probs.shape}")
-    return np.clip(probs[:, 2] - probs[:, 0], -1.0, 1.0)
-
-
-def mention_confidences(probs: np.ndarray) -> np.ndarray:
-    """Per-mention confidence in [0, 1]: 1 - normalised entropy of the class distribution."""
-    probs = np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1.0)
-    if probs.ndim != 2 or probs.shape[1] != 3:
-        raise InvalidInputError(f"probs must have shape (n, 3) in {LABELS} order; got {probs.shape}")
-    entropy = -(probs * np.log(probs)).sum(axis=1) / np.log(3)
-    return np.clip(1.0 - entropy, 0.0, 1.0)
-
-
-def aggregate(scores: np.ndarray, confidences: np.ndarray, prior_strength: float = 1.0) -> tuple[float, float]:
-    """Confidence-weighted average of mention scores → ``(score, confidence)``.
-
-    ``score`` is a weighted mean, so it never leaves the range of the mention scores (repeating a mention
-    does not push it towards ±1). ``confidence`` = agreement × support, where agreement = 1 − the weighted
-    standard deviation of the scores (scores disagreeing → lower) and support = W / (W + prior_strength)
-    with W the sum of mention confidences (few or unsure mentions → lower). No mentions → (0.0, 0.0).
-    """
-    scores = np.asarray(scores, dtype=np.float64).ravel()
-    confidences = np.asarray(confidences, dtype=np.float64).ravel()
-    if len(scores) != len(confidences):
-        raise InvalidInputError(f"got {len(scores)} scores but {len(confidences)} confidences; pass one per mention")
-    if len(scores) == 0:
-        return 0.0, 0.0
-    if not (np.all(np.isfinite(scores)) and np.all(np.isfinite(confidences))):
-        raise InvalidInputError("scores and confidences must be finite numbers")
-    scores = np.clip(scores, -1.0, 1.0)
-    w = np.clip(confidences, 0.0, 1.0)
-    total = float(w.sum())
-    if total <= 1e-12:
-        return float(scores.mean()), 0.0
-    mean = float((w * scores).sum() / total)
-    spread = math.sqrt(max(0.0, float((w * (scores - mean) ** 2).sum() / total)))
-    agreement = max(0.0, 1.0 - spread)
-    support = total / (total + prior_strength)
-    return float(np.clip(mean, -1.0, 1.0)), float(np.clip(agreement * support, 0.0, 1.0))
-
-
-def combine(probs: np.ndarray) -> tuple[float, str, float]:
-    """Several mentions of one actor → ``(score, label, confidence)``, as the pipeline reports them.
-
-    Mentions are weighted by :func:`mention_confidences`; the label is the argmax of the weighted mean class
-    probabilities, so one mention gets exactly the classifier's own decision, and the score
-    (``p_pos - p_neg`` of that mean) equals the weighted mean of the mention scores from :func:`aggregate`.
-    One group of :func:`combine_many`, so a single actor and a whole article are combined by the same code.
-    """
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] != len(LABELS) or len(probs) == 0:
-        raise InvalidInputError(f"combine expects an (n >= 1, {len(LABELS)}) array of class probabilities; got {probs.shape}")
-    return combine_many(probs, [range(len(probs))])[0]
-
-
-def label_for(score: float, negative_threshold: float | None = None, positive_threshold: float | None = None) -> str:
-    """``"negative"`` below the negative threshold, ``"positive"`` above the positive one, else ``"neutral"``."""
-    lo = NEGATIVE_THRESHOLD if negative_threshold is None else negative_threshold
-    hi = POSITIVE_THRESHOLD if positive_threshold is None else positive_threshold
-    score = float(score)
-    if not math.isfinite(score):
-        raise InvalidInputError(f"score must be a finite number; got {score}")
-    if score < lo:
-        return "negative"
-    if score > hi:
-        return "positive"
-    return "neutral"
-
-
-def combine_many(probs: np.ndarray, groups: Sequence[Sequence[int]], return_probs: bool = False):
-    """:func:`combine` for many groups of rows of one probability matrix at once (vectorised in numpy).
-
-    ``groups`` lists row indices (each non-empty); returns one ``(score, label, confidence)`` per group, as
-    :func:`aggregate` and the argmax of the weighted mean probabilities give them (up to floating-point
-    rounding: the sums are taken in a different order). With ``return_probs``, also the ``(len(groups), 3)``
-    weighted mean probabilities the labels come from.
-    """
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] != len(LABELS):
-        raise InvalidInputError(f"combine_many expects an (n, {len(LABELS)}) array of class probabilities; got {probs.shape}")
-    groups = [list(g) for g in groups]
-    if not groups:
-        return ([], np.zeros((0, len(LABELS)))) if return_probs else []
-    if any(len(g) == 0 for g in groups):
-        raise InvalidInputError("combine_many: every group needs at least one row")
-    rows = np.fromiter((i for g in groups for i in g), dtype=np.int64)
-    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
-    owner = np.repeat(np.arange(len(groups)), sizes)
-    k = len(groups)
-    p = probs[rows]
-    w = mention_confidences(p)
-    s = mention_scores(p)
-    if not (np.all(np.isfinite(s)) and np.all(np.isfinite(w))):
-        raise InvalidInputError("scores and confidences must be finite numbers")
-    total = np.bincount(owner, weights=w, minlength=k)
-    plain = total <= 1e-12
-    safe = np.where(plain, 1.0, total)
-    mean_s = np.where(plain, np.bincount(owner, weights=s, minlength=k) / sizes,
-                      np.bincount(owner, weights=w * s, minlength=k) / safe)
-    spread = np.sqrt(np.maximum(0.0, np.bincount(owner, weights=w * (s - mean_s[owner]) ** 2, minlength=k) / safe))
-    agreement = np.maximum(0.0, 1.0 - spread)
-    confidence = np.where(plain, 0.0, np.clip(agreement * (total / (total + 1.0)), 0.0, 1.0))
-    mean_p = np.column_stack([np.bincount(owner, weights=w * p[:, c], minlength=k) for c in range(len(LABELS))])
-    mean_p = np.where(plain[:, None],
-                      np.column_stack([np.bincount(owner, weights=p[:, c], minlength=k) for c in range(len(LABELS))])
-                      / sizes[:, None], mean_p / safe[:, None])
-    labels = mean_p.argmax(axis=1)
-    score = np.clip(mean_s, -1.0, 1.0)
-    # tolist(): Python numbers in one call (the same values as float()/int() of each numpy scalar)
-    combined = list(zip(score.tolist(), map(LABELS.__getitem__, labels.tolist()), confidence.tolist()))
-    return (combined, mean_p) if return_probs else combined

@@ -1096,7 +1096,7 @@ def _evaluate_genre(examples: list[GenreExample], model: Any) -> dict[str, Any]:
 
 def _evaluate_stance(examples: list[StanceExample], model: Any) -> dict[str, Any]:
     from .pipeline import target_sentences
-    from .targets import combine_many
+    from .scoring import combine_many
 
     # scored as stance_toward scores a text: one row per sentence holding the target, then combined
     texts, spans, groups = [], [], []
@@ -1113,7 +1113,7 @@ def _evaluate_stance(examples: list[StanceExample], model: Any) -> dict[str, Any
                 for e, t, p, c in zip(examples, y_true, y_pred, combined) if t != p][:20]
     report = _classification_report(y_true, y_pred, probs, list(STANCE_LABELS), list(STANCE_LABELS))
     report["label_rule"] = ("predicted label = the label stance.stance_toward gives the row's text and target spans "
-                            "(each sentence holding the target scored, then stance.targets.combine); calibration "
+                            "(each sentence holding the target scored, then stance.scoring.combine); calibration "
                             "uses the combined class probabilities")
     report["mistakes"] = mistakes
     return report

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import stance
-from stance import targets as T
+from stance import scoring, targets as T
 from stance.corpus import read_stance_rows
 from test_targets_fast import DATA, EDGE, _seed_rows
 
@@ -60,7 +60,7 @@ def _reference_logits(model, texts, spans):
     logits = inner.decision_function(docs, np.asarray(dense, dtype=np.float64))
     cues = model.cues_
     if cues and model.cue_scale:
-        offsets = np.zeros((len(texts), len(T.LABELS)))
+        offsets = np.zeros((len(texts), len(scoring.LABELS)))
         for i, (t, s) in enumerate(zip(texts, spans)):
             hits = T.cue_hits(t, sorted(s), cues)
             for name in hits:

@@ -1,4 +1,5 @@
-"""Tests for stance.targets: masking/features, the model's state round trip, aggregation, input checks.
+"""Tests for stance.targets (masking/features, the model's state round trip, input checks) and stance.scoring
+(aggregation).
 
 The model is trained on a tiny fixture written here (template sentences), never on the shared data.
 """
@@ -10,10 +11,10 @@ import json
 import numpy as np
 import pytest
 
-from stance.targets import (CUE_CLASSES, DENSE_NAMES, LABELS, PLACEHOLDER, StanceClassifier, aggregate,
-                            agent_act, check_cues, clause_range, cue_hits, cue_offsets, default_cues, featurize,
-                            featurize_one, label_for, mask_text, mask_tokens, mention_confidences,
-                            mention_scores, tokenize)
+from stance.scoring import LABELS, aggregate, label_for, mention_confidences, mention_scores
+from stance.targets import (CUE_CLASSES, DENSE_NAMES, StanceClassifier, agent_act, check_cues, clause_range, cue_hits,
+                            cue_offsets, default_cues, featurize, featurize_one, mask_text, mask_tokens, tokenize)
+from stance.words import PLACEHOLDER
 
 NAMES = ["Russia", "Ukraine", "France", "NATO", "Smith", "Jones", "Brazil", "Kenya"]
 NEG = ["{t} was accused of brutal crimes.", "Critics condemned {t} for the illegal invasion.",
@@ -217,7 +218,7 @@ def test_whitespace_only_span_does_not_crash(model):
 
 
 def test_combine_one_mention_keeps_the_classifier_decision():
-    from stance.targets import combine
+    from stance.scoring import combine
 
     score, label, confidence = combine(np.array([[0.2, 0.45, 0.35]]))
     assert label == "neutral" and score == pytest.approx(0.15)
@@ -225,7 +226,7 @@ def test_combine_one_mention_keeps_the_classifier_decision():
 
 
 def test_combine_is_an_average_and_doubt_lowers_confidence():
-    from stance.targets import combine
+    from stance.scoring import combine
 
     one = combine(np.array([[0.8, 0.15, 0.05]]))
     many = combine(np.array([[0.8, 0.15, 0.05]] * 50))
@@ -329,7 +330,7 @@ def test_check_cues_rejects_bad_lexicons():
     ("He spoke, but Smith said nothing.", "Smith", "subj"),
 ])
 def test_target_role(text, target, role):
-    from stance.targets import target_role
+    from stance.words import target_role
 
     i = text.index(target)
     toks, pos = mask_tokens(text, [(i, i + len(target))])
@@ -363,7 +364,7 @@ def test_role_features_split_sentence_valence_by_role():
     ("The plan, backed by Smith, failed.", "Smith", None),
 ])
 def test_predicate_range(text, target, predicate):
-    from stance.targets import predicate_range
+    from stance.predicate import predicate_range
 
     i = text.index(target)
     toks, pos = mask_tokens(text, [(i, i + len(target))])
@@ -372,7 +373,7 @@ def test_predicate_range(text, target, predicate):
 
 
 def test_predicate_features_shift_polarity_after_decrease_verbs():
-    from stance.targets import PREDICATE_NAMES
+    from stance.predicate import PREDICATE_NAMES
 
     def pred(text):
         doc, dense = featurize_one(text, [(0, 5)])
@@ -440,7 +441,8 @@ def test_direct_subject_composition_reaches_the_polarity_cues(text, sign):
     "Critics say Smith's popularity, according to polls, has eroded.",  # not in the sentence's subject
 ])
 def test_subject_composition_does_not_fire(text):
-    from stance.targets import _mask, _predicate_features
+    from stance.predicate import _predicate_features
+    from stance.targets import _mask
 
     i = text.index("Smith")
     toks, positions, _ = _mask(text, [(i, i + 5)])
@@ -448,7 +450,7 @@ def test_subject_composition_does_not_fire(text):
 
 
 def test_subject_decrease_and_object_signs():
-    from stance.targets import _predicate_signs, _subject_decrease
+    from stance.predicate import _predicate_signs, _subject_decrease
 
     toks = "TGT 's popularity , says x , has not eroded sharply .".split()
     assert _subject_decrease(toks, 7, 11) == (9, 1.0)

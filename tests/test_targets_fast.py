@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from stance.corpus import read_stance_rows
-from stance.targets import LABELS, cue_hits, cue_offsets, default_cues, featurize, featurize_one
+from stance.scoring import LABELS
+from stance.targets import cue_hits, cue_offsets, default_cues, featurize, featurize_one
 from stance.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +103,7 @@ def test_batch_features_equal_reference_on_shared_data(name):
 
 
 def test_combine_many_equals_aggregate_and_the_weighted_mean_argmax_per_group():
-    from stance.targets import LABELS, aggregate, combine, combine_many, mention_confidences, mention_scores
+    from stance.scoring import LABELS, aggregate, combine, combine_many, mention_confidences, mention_scores
 
     rng = np.random.default_rng(0)
     probs = rng.dirichlet([1, 1, 1], size=200)
