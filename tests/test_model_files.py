@@ -140,7 +140,9 @@ def test_save_refuses_to_overwrite_what_is_not_a_model(model, tmp_path):
     assert afile.read_text() == "mine" and sorted(p.name for p in notes.iterdir()) == ["keep.txt"]
 
 
-def test_the_checkout_model_is_the_default_here():
-    from stance.model import DEFAULT_MODEL_NAME, default_model_path
-
-    assert default_model_path() == Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+def test_the_default_model_comes_with_the_imported_package():
+    # a checkout imported while another copy is installed (or the installed package itself, as in CI) must use
+    # its own model, not the other copy's
+    found = default_model_path().resolve()
+    tree = Path(stance.__file__).resolve().parent.parent  # the checkout, or site-packages
+    assert (found / "meta.json").is_file() and found.is_relative_to(tree), (found, tree)
