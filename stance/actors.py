@@ -415,11 +415,13 @@ class Gazetteer:
             check = blocked.hits(rs, re_) or titled.hits(rs, re_)
             cur: list[str] = []
             cur_s = cur_e = 0
-            tokens = list(_TOKEN_RE.finditer(text, rs, re_))
-            for k, tm in enumerate(tokens):
+            # a short run is listed for the name-part look-ahead; a long one (a list, a page of capitals) is streamed
+            tokens = list(_TOKEN_RE.finditer(text, rs, re_)) if re_ - rs <= 200 else None
+            for k, tm in enumerate(tokens if tokens is not None else _TOKEN_RE.finditer(text, rs, re_)):
                 tok = tm.group()
                 ts, te = tm.span()
-                if check and (ts, te) in one_word and self._name_part(tok, one_word[ts, te], cur, tokens, k, blocked):
+                if (check and tokens is not None and (ts, te) in one_word
+                        and self._name_part(tok, one_word[ts, te], cur, tokens, k, blocked)):
                     pass  # "Michael Jordan", "Chad Johnson": a country's name as a surname or given name
                 elif (
                     tok in non_names

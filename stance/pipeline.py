@@ -138,16 +138,22 @@ def _prepare(model: "Model", text: str, actors: Mapping[str, Sequence[str]] | No
     return prep
 
 
-STANCE_CHUNK = 4096  # mentions featurised at a time: memory stays flat on a text with tens of thousands
+STANCE_CHUNK = 2048  # mentions featurised at a time: memory stays flat on a text with tens of thousands
 
 
 def _stance_probs(model: "Model", texts: list[str], spans: list[list[tuple[int, int]]]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 3))
-    if len(texts) <= STANCE_CHUNK:
+    bounds, count = [0], 0  # chunks of whole examples holding about STANCE_CHUNK mentions each
+    for i, s in enumerate(spans):
+        count += len(s)
+        if count >= STANCE_CHUNK and i + 1 < len(spans):
+            bounds.append(i + 1)
+            count = 0
+    if len(bounds) == 1:
         return model.stance.predict_proba(texts, spans)
-    return np.vstack([model.stance.predict_proba(texts[i:i + STANCE_CHUNK], spans[i:i + STANCE_CHUNK])
-                      for i in range(0, len(texts), STANCE_CHUNK)])
+    bounds.append(len(texts))
+    return np.vstack([model.stance.predict_proba(texts[a:b], spans[a:b]) for a, b in zip(bounds, bounds[1:])])
 
 
 def _strongest(rows: Sequence[int], scores: Sequence[float], confidences: Sequence[float]) -> list[int]:
