@@ -4,7 +4,8 @@
   ``svg``/``math`` drawings) are dropped, and so are elements hidden by the ``hidden`` attribute or an inline
   ``display: none`` / ``visibility: hidden`` style;
 * block elements (``p``, ``div``, ``h1``–``h6``, ``li``, ``tr``, ``article``, ``section``, ``blockquote``, …)
-  become separate paragraphs (separated by a blank line), ``<br>`` becomes a line break;
+  become separate paragraphs (separated by a blank line), ``<br>`` becomes a line break and two ``<br>`` in
+  a row (a blank line on screen) end the paragraph;
 * inside a paragraph, runs of whitespace collapse to one space (``<pre>`` keeps its lines);
 * character references (``&amp;``, ``&#8217;``, ``&nbsp;`` …) are unescaped; no-break spaces become spaces.
 
@@ -59,11 +60,21 @@ class _Extractor(HTMLParser):
         if self.pre:
             lines = [ln.rstrip() for ln in raw.replace("\u00a0", " ").split("\n")]
             text = "\n".join(ln for ln in lines if ln.strip())
-        else:
-            text = "\n".join(_SPACE.sub(" ", part).strip() for part in raw.split("\x00"))
-            text = "\n".join(part for part in text.split("\n") if part)
-        if text.strip():
-            self.blocks.append(text)
+            if text.strip():
+                self.blocks.append(text)
+            return
+        # one <br> breaks the line; two in a row (a blank line on screen) end the paragraph, as pages that
+        # lay out an article with <br><br> instead of <p> elements mean it
+        kept: list[str] = []
+        for part in raw.split("\x00"):
+            part = _SPACE.sub(" ", part).strip()
+            if part:
+                kept.append(part)
+            elif kept:
+                self.blocks.append("\n".join(kept))
+                kept = []
+        if kept:
+            self.blocks.append("\n".join(kept))
 
     # -- parser callbacks --------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs) -> None:

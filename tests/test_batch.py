@@ -112,6 +112,14 @@ def test_html_visible_text_blocks_and_entities():
     ]
 
 
+def test_html_double_line_break_ends_a_paragraph():
+    """Pages laid out with <br><br> instead of <p> show a blank line: each run is its own paragraph."""
+    page = ("<div>First para.<br><br>Second para,<br>same paragraph.<br/>\n <br/>Third.<br></div>"
+            "<p><br>Leading break.</p>")
+    assert html_to_text(page).split("\n\n") == [
+        "First para.", "Second para,\nsame paragraph.", "Third.", "Leading break."]
+
+
 def test_html_hidden_elements_are_not_text():
     page = ('<p>Shown.</p><div hidden><p>Menu</p><p>Login</p></div><p style="display: none">Gone</p>'
             '<span style="color: red">Red</span><img hidden src="x.png"><p STYLE="Visibility:Hidden">Also gone</p>'
