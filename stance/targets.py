@@ -508,7 +508,7 @@ def cue_hits(text: str, spans: Sequence[tuple[int, int]], cues: dict[str, Any],
 # batch featurisation (the path the model uses)
 #
 # featurize_one / cue_hits above are the plain per-mention reference; the batch functions below compute
-# the same features and cue hits (tests/test_targets_fast.py checks them equal on real sentences) but
+# the same features and cue hits (tests/test_stance_fast_paths.py checks them equal on real sentences) but
 # tokenise each distinct sentence once for all its targets, mask by slicing the token lists, compute the
 # dense cues for all mentions at once in numpy (sums in the same order, so bit-identical), and run a cue
 # pattern only where one of its trigger words occurs in the sentence.

@@ -418,7 +418,7 @@ _MAYBE_END = re.compile(r"[.!?…]")
 # variables) with fixed parameters, written out so that splitting sentences does not import nltk
 # (whose package __init__ pulls in scipy.stats and much more: ~0.7 s of every cold start).  The regular
 # expressions, the two annotation passes, the orthographic heuristic and the boundary realignment are
-# those of nltk; tests/test_speed_equivalence.py compares the spans with nltk's on many texts.
+# those of nltk; tests/test_fast_paths.py compares the spans with nltk's on many texts.
 # nltk compiles its expressions with the third-party ``regex`` engine (an nltk dependency, ~20 ms to
 # import), whose Unicode classes (\s, \w, \d) differ from ``re``'s on a few characters (\x1c-\x1f,
 # combining marks, superscript digits); the same engine is used here when it is installed.

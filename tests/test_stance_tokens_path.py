@@ -12,7 +12,7 @@ import pytest
 import stance
 from stance import scoring, targets as T
 from stance.corpus import read_stance_rows
-from test_targets_fast import DATA, EDGE, _seed_rows
+from test_stance_fast_paths import DATA, EDGE, _seed_rows
 
 
 def _rows():

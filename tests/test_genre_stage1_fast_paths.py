@@ -1,5 +1,5 @@
-"""The third round of speed work (genre stage 1 counted from word ids, linear counts without sorting by
-position, ...) gives exactly what the plain code gave: each fast path is compared with a straightforward
+"""The fast genre stage-1 paths (counted from word ids, linear counts without sorting by position, the
+regexes with a late word-boundary test) give exactly what the plain code gave: each fast path is compared with a straightforward
 reference on the seeds and on awkward inputs (unicode, empty strings, odd punctuation)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from stance import genre as g
 from stance.linear import LinearTextClassifier
 
-from test_speed_equivalence2 import AWKWARD
+from test_genre_fast_paths import AWKWARD
 
 
 @pytest.fixture(scope="module")

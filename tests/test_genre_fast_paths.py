@@ -1,5 +1,5 @@
-"""The second round of speed work (genre features, token filtering, batched genre, text and actor paths)
-gives exactly what the plain code gave.  Each fast function is compared with the code it replaced, kept
+"""The fast genre paths (style features, token filtering, batched genre, text and actor paths) give exactly
+what the plain code gave.  Each fast function is compared with the code it replaced, kept
 here as the reference, on the seeds and on awkward inputs (unicode, empty strings, odd punctuation)."""
 
 from __future__ import annotations
