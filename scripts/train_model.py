@@ -31,6 +31,7 @@ import train_stance  # noqa: E402
 
 import stance  # noqa: E402
 from stance.model import Model  # noqa: E402
+from stance.training import STANCE_LABELS  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 MODEL_VERSION = "0.1.0"
@@ -89,8 +90,8 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "| file | SHA-256 | terms |",
         "|---|---|---|",
     ]
-    for entry in meta["training_data"]:
-        out.append(f"| `{entry['file']}` | `{entry['sha256']}` | {entry.get('terms', '')} |")
+    for entry in meta["training"]["files"]:
+        out.append(f"| `{entry['path']}` | `{entry['sha256']}` | {entry.get('terms', '')} |")
     prov = genre["provenance"]
     out += [
         "",
@@ -214,16 +215,18 @@ def main(argv: list[str] | None = None) -> int:
         evaluate_stance.main(["--data", str(args.data), "--model", tmp, "--report", str(args.reports / "stance_eval.json")])
     stance_report = json.loads((args.reports / "stance_eval.json").read_text(encoding="utf-8"))
 
-    training_data = [{"file": rel, "sha256": info["sha256"], "terms": info["terms"], "used_for": "genre"}
-                     for rel, info in genre_metrics["provenance"]["files"].items()]
-    training_data += [{"file": f"stance/{name}", "sha256": info["sha256"], "terms": info["terms"], "used_for": "stance"}
-                      for name, info in stance_prov["files"].items()]
+    # the same "training": {"files": [{"path", "sha256", ...}]} shape as a model trained with `stance train`
+    training_files = [{"path": rel, "sha256": info["sha256"], "terms": info["terms"], "used_for": "genre"}
+                      for rel, info in genre_metrics["provenance"]["files"].items()]
+    training_files += [{"path": f"stance/{name}", "sha256": info["sha256"], "terms": info["terms"],
+                        "used_for": "stance"} for name, info in stance_prov["files"].items()]
     lso = genre_metrics.get("leave_source_out", {})
     meta = {
         "name": "stance-default",
         "version": MODEL_VERSION,
         "seed": args.seed,
-        "training_data": training_data,
+        "labels": {"genre": list(genre_model.labels), "stance": list(STANCE_LABELS)},
+        "training": {"files": training_files},
         "metrics": {
             "genre": {
                 "random_split_article_macro_f1": genre_metrics["random_split"]["article"]["macro_f1"],

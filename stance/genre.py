@@ -58,7 +58,16 @@ _MODALS = frozenset("should must ought would could might may shall need needs ca
                     "wouldn't couldn't mustn't".split())
 _REPORT = frozenset("said says told according announced reported stated added confirmed noted explained "
                     "spokesman spokeswoman spokesperson statement officials official claimed warned "
-                    "insisted declined comment asked".split())
+                    "insisted declined comment asked "
+                    # more speech-act verbs a reporter attributes with
+                    "saying tells telling announces announcing reports confirms confirming explains explaining "
+                    "claims claiming warns warning insists insisting adds adding "
+                    "affirmed affirms affirming asserted asserts asserting emphasized emphasised emphasizing "
+                    "emphasising stressed stressing indicated indicating expressed expressing reiterated "
+                    "reiterating urged urging vowed vowing pledged acknowledged admitted denied denies denying "
+                    "accused accusing described describing elaborated revealed disclosed estimated estimates "
+                    "replied responded remarked commented testified quoted cited citing briefed "
+                    "spokesmen spokeswomen".split())
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "monday tuesday wednesday thursday friday saturday sunday jan feb mar apr jun jul aug "
                     "sep sept oct nov dec".split())

@@ -29,9 +29,14 @@ def _rewrite_checksum(folder, name):
 
 def test_default_model_meta(model):
     meta = model.meta
-    for key in ("format_version", "stance_version", "sklearn_version", "genres", "files", "training_data", "seed", "metrics"):
+    for key in ("format_version", "stance_version", "sklearn_version", "genres", "labels", "files", "training", "seed",
+                "metrics"):
         assert key in meta, key
-    assert all(len(entry["sha256"]) == 64 for entry in meta["training_data"])
+    # the shape a model trained with `stance train` has, so one reader handles both
+    assert meta["labels"] == {"genre": list(stance.GENRES), "stance": ["negative", "neutral", "positive"]}
+    files = meta["training"]["files"]
+    assert {f["path"] for f in files} >= {"genre/webis_editorials.jsonl", "stance/newsmtsc_train.jsonl"}
+    assert all(len(entry["sha256"]) == 64 for entry in files)
 
 
 def test_save_and_load_round_trip(model, tmp_path):
