@@ -109,7 +109,9 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
            f"({json.dumps(prov['relabelled']['rows'])} rows, `stance/data/genre_relabels.json`, written by reading each "
            "row before looking at any prediction): its op-eds and editorials train and are scored as opinion, and the "
            "undecidable rows are left out. " if prov.get("relabelled") else "")
-        + "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay.",
+        + "Source names, datelines, URLs and boilerplate are stripped; speaker labels stay. PerSenT's "
+        "preprocessing artefacts (lost commas, tokenised punctuation, spaces padding every mention of the main "
+        "entity) are undone first, so they cannot mark its rows as reporting.",
         f"Stance corpus: NewsMTSC train, label counts {json.dumps(stance_report['model']['provenance'].get('label_counts', {}))}.",
         "",
         "## Genre: held-out results",

@@ -96,7 +96,7 @@ def default_stance_examples(data_dir: str | Path, files: tuple[str, ...] = (STAN
 #               op-eds and editorials, which become opinion),
 #               stance/basil_articles.jsonl (news articles, deduplicated; group = outlet),
 #               stance/persent_dev_documents.jsonl (news articles from many outlets; PerSenT's preprocessing
-#               artefacts are undone by ``persent_text``; group = outlet named in the dateline/credit line,
+#               artefacts (lost commas, tokens, padded mentions) are undone by ``persent_text``; group = outlet named in the dateline/credit line,
 #               ``persent:unknown`` for the rest, so leave-source-out holds out whole outlets and every fold
 #               still trains on some of this wide-topic reporting)
 # * opinion   ← genre/webis_editorials.jsonl (group = aljazeera / foxnews / guardian)
@@ -163,6 +163,7 @@ _DROP_LINE = re.compile(r"^(?:follow\b.*\b(?:twitter|facebook)|click here|read m
                         r"image:|photo:|video:|advertisement|sign up|subscribe)", re.I)
 _TWOSPACE = re.compile(r"(?<=\w)  (?=\w)")
 _MANYSPACE = re.compile(r"(?<=\S) {3,}(?=\S)")
+_QUOTE_LOST_COMMA = re.compile(r"(?<=\w) ([\"”])(?= )")
 
 
 _PERSENT_OUTLETS = [  # (group, pattern searched in the first 300 characters: dateline/credit line)
@@ -183,10 +184,30 @@ def persent_outlet(text: str) -> str:
     return "unknown"
 
 
-def persent_text(text: str) -> str:
-    """Undo PerSenT's preprocessing.  Plain rows lost their commas ("In 2006  Benjamin"); tokenised rows
-    ("U . S .", "Pai 's") also pad entity mentions with spaces ("on  his  plan") and lost commas became
-    3+ spaces.  Left as is, these artefacts make PerSenT look unlike any other reporting."""
+_PRONOUNS = "he him his himself she her hers herself they them their theirs themselves it its itself"
+_PADDING_MIN = 2  # flanked mentions that show a plain row pads its mentions
+
+
+def _unpad_mentions(text: str, actor: str) -> str:
+    """Some plain rows also pad each mention of the main entity (its name's words and the pronouns that
+    refer to it) with a space on both sides, on top of the lost commas: "on Monday   Norishige Kanai
+    claimed  he  had" is "on Monday, Norishige Kanai claimed he had".  Where such padded mentions occur,
+    one space is taken off each side of every mention before the commas are restored."""
+    words = {w for w in re.findall(r"[A-Za-z][\w'’-]*", actor) if len(w) > 1}
+    words |= {w for p in _PRONOUNS.split() for w in (p, p.capitalize())}
+    mention = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    flanked = re.compile(rf"(?<=\S)  (?:{mention})  (?=\S)")
+    if len(flanked.findall(text)) < _PADDING_MIN:
+        return text
+    text = re.sub(rf"(?<= ) (?=(?:{mention})\b)", "", text)  # the space before a mention
+    return re.sub(rf"\b({mention}) (?= )", r"\1", text)  # and the one after it
+
+
+def persent_text(text: str, actor: str = "") -> str:
+    """Undo PerSenT's preprocessing.  Plain rows lost their commas ("In 2006  Benjamin"), and some also pad
+    the mentions of ``actor`` (the row's main entity) with spaces; tokenised rows ("U . S .", "Pai 's") pad
+    entity mentions with spaces ("on  his  plan") and lost commas became 3+ spaces.  Left as is, these
+    artefacts make PerSenT look unlike any other reporting."""
     text = text.replace("-LRB-", "(").replace("-RRB-", ")")
     if text.count(" . ") >= 3 or " 's " in text:
         text = _MANYSPACE.sub(", ", text)
@@ -198,7 +219,9 @@ def persent_text(text: str) -> str:
         text = re.sub(r" ([.,;:!?%)\]])", r"\1", text)
         text = re.sub(r"([(\[$]) ", r"\1", text)
         return text
-    return _TWOSPACE.sub(", ", text)
+    text = _TWOSPACE.sub(", ", _unpad_mentions(text, actor) if actor else text)
+    return _QUOTE_LOST_COMMA.sub(r",\1", text)  # 'suckers " Koellmann said' was 'suckers," Koellmann said'
+
 
 _NETWORKS = ["CNN", "CBS", "ABC", "NBC", "MSNBC", "Fox", "FOX", "National Public Radio", "NPR", "PBS", "ESPN",
              "Univision", "Telemundo", "BBC", "Bloomberg", "CNBC", "New York Times", "Washington Post",
@@ -331,7 +354,7 @@ def load_examples(data_dir: Path, relabel: bool = True) -> tuple[list[dict], dic
                 if r["doc_id"] in seen:
                     continue
                 seen.add(r["doc_id"])
-                text = persent_text(r["text"])
+                text = persent_text(r["text"], r.get("actor") or "")
                 group = f"persent:{persent_outlet(r['text'])}" if PERSENT_BY_OUTLET else "persent"
                 add(to_paragraphs(text), "reporting", group, key)
     return examples, provenance

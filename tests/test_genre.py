@@ -315,6 +315,20 @@ def test_persent_text_repairs_upstream_artefacts():
     assert "(Radio)" in out and "isn't over." in out
 
 
+def test_persent_text_unpads_mentions_of_the_main_entity():
+    from stance.corpus import persent_text
+    # plain rows that pad every mention of the main entity (name words and pronouns) on top of the lost commas
+    raw = ('On Monday   Norishige Kanai  claimed  he  had grown. "I have news "  Kanai  said. Later  Kanai  said  '
+           'his  height was fine  and  he  laughed.')
+    assert persent_text(raw, "Norishige Kanai") == (
+        'On Monday, Norishige Kanai claimed he had grown. "I have news," Kanai said. Later Kanai said his height '
+        'was fine, and he laughed.')
+    # no padded mentions: only the lost commas are restored, and the actor changes nothing
+    plain = '"We are suckers " Koellmann said. In 2006  he bought a flat  and he paid.'
+    assert persent_text(plain, "Benjamin Koellmann") == persent_text(plain) == (
+        '"We are suckers," Koellmann said. In 2006, he bought a flat, and he paid.')
+
+
 def test_persent_outlet_from_dateline():
     from stance.corpus import persent_outlet
     assert persent_outlet("BERLIN (AP) — Officials said") == "ap"
