@@ -2,6 +2,11 @@
 
     python scripts/genre_lso.py [--params '{"C": 2.0}'] [--corpus '{"class_caps": {"reporting": 600}}'] [--seeds]
     python scripts/genre_lso.py --seeds --params '{"headline_feature": false}'   # without the headline feature
+
+Besides article and paragraph macro-F1 it prints two page-level figures from the held-out articles of each fold:
+the share of single-genre articles flagged ``mixed`` (false alarms), and, on ``--mixed-pages`` pages glued from
+runs of 3-14 consecutive paragraphs of 2-3 held-out articles of different genres (the shape of seeds/001), the
+share of paragraphs that get their own run's genre and the share of pages flagged ``mixed``.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ def main():
                     help="control for the headline feature: train its model on permuted labels")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--T", type=float, default=1.0)
+    ap.add_argument("--mixed-pages", type=int, default=200, help="glued mixed pages scored over all folds")
     ap.add_argument("--score-exclude", default="", help="comma-separated groups left out of the scores")
     args = ap.parse_args()
     params = {**train_genre.MODEL_PARAMS, **json.loads(args.params)}
@@ -50,6 +56,8 @@ def main():
     folds = train_genre.group_folds(labels, groups, 4, rng)
     la = np.asarray(labels)
     a_true, a_pred, p_true, p_pred, per_group = [], [], [], [], {}
+    false_mixed, mixed_right, mixed_all, mixed_flagged, mixed_pages = 0, 0, 0, 0, 0
+    page_rng = np.random.default_rng(args.seed + 7)  # its own stream: the figures above do not depend on it
     for f in range(4):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
         mf = GenreClassifier(seed=args.seed, **params).fit([articles[i] for i in tr], la[tr],
@@ -60,12 +68,28 @@ def main():
             if groups[i] in args.score_exclude.split(","):
                 continue
             pr = mf.predict_proba(articles[i])
-            lab, _, _, _ = article_genre(pr, [len(p) for p in articles[i]], labs)
+            lab, _, mixed, _ = article_genre(pr, [len(p) for p in articles[i]], labs)
+            false_mixed += mixed
             a_true.append(labels[i]); a_pred.append(lab)
             pp = [labs[j] for j in pr.argmax(1)]
             p_true += [labels[i]] * len(pp); p_pred += pp
             d = per_group.setdefault(groups[i].split(":")[0] if groups[i].startswith("golbeck") else groups[i], [0, 0])
             d[0] += lab == labels[i]; d[1] += 1
+        by_genre = {g: [i for i in te if labels[i] == g and len(articles[i]) >= 3] for g in labs}
+        present = [g for g in labs if by_genre[g]]
+        for _ in range(args.mixed_pages // 4 if len(present) >= 2 else 0):
+            page, gold = [], []
+            for g in page_rng.choice(present, size=min(len(present), int(page_rng.integers(2, 4))), replace=False):
+                a = articles[int(page_rng.choice(by_genre[g]))]
+                size = min(len(a), int(page_rng.integers(3, 15)))
+                start = int(page_rng.integers(0, len(a) - size + 1))
+                page += a[start:start + size]
+                gold += [g] * size
+            pr = mf.predict_proba(page)
+            mixed_right += sum(labs[j] == g for j, g in zip(pr.argmax(1), gold))
+            mixed_all += len(gold)
+            mixed_flagged += article_genre(pr, [len(p) for p in page], labs)[2]
+            mixed_pages += 1
         print(f"fold {f} {time.time() - t0:.0f}s", flush=True)
     A = train_genre.prf(a_true, a_pred, list(GENRES))
     P = train_genre.prf(p_true, p_pred, list(GENRES))
@@ -73,6 +97,9 @@ def main():
     print(f"LSO article macro-F1 {A['macro_f1']:.3f} | {f1(A)}")
     print(f"LSO paragraph macro-F1 {P['macro_f1']:.3f} | {f1(P)}")
     print("confusion", A["confusion"]["matrix"])
+    print(f"single-genre articles flagged mixed {false_mixed / max(len(a_true), 1):.3f} | glued mixed pages: "
+          f"paragraphs right {mixed_right / max(mixed_all, 1):.3f}, pages flagged mixed "
+          f"{mixed_flagged / max(mixed_pages, 1):.3f} ({mixed_pages} pages)")
     print({g: f"{v[0]}/{v[1]}" for g, v in sorted(per_group.items()) if v[0] < v[1]})
     if args.seeds:
         m = GenreClassifier(seed=args.seed, **params).fit(articles, labels, groups=groups, headlines=headlines)

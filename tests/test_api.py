@@ -1,6 +1,7 @@
 """The public Python API on the shipped model: contract, seeds, clear cases, bad input."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,26 @@ def test_seed_001_is_mixed(seed_results):
     turns = [p for p in result.paragraphs if p.text.startswith(("**Interviewer:**", "**Dr."))]
     assert len(turns) == 14
     assert sum(p.genre == "interview" for p in turns) >= 0.8 * len(turns)
+
+
+def test_issue3_seed_genres(seed_results):
+    """Issue #3's bar on our own paragraph labels: >= 90% of the labelled content paragraphs get their genre
+    and every article its label (001 mixed)."""
+    spec = json.loads((Path(__file__).parent / "fixtures" / "seed_genres.json").read_text(encoding="utf-8"))
+    right, wrong = 0, []
+    for name, info in spec["seeds"].items():
+        result = seed_results[name[:3]]
+        content = [p for p in result.paragraphs if not p.boilerplate]
+        for item in info["paragraphs"]:
+            found = [p for p in content if p.text.startswith(item["prefix"])]
+            assert found, f"{name}: no content paragraph starts with {item['prefix']!r}"
+            if found[0].genre == item["genre"]:
+                right += 1
+            else:
+                wrong.append((name[:3], item["prefix"], item["genre"], found[0].genre))
+        assert result.mixed if info["article"] == "mixed" else (result.genre == info["article"] and not result.mixed)
+    total = right + len(wrong)
+    assert total >= 110 and right / total >= 0.90, wrong
 
 
 def test_issue4_seed_stances(seed_results):

@@ -356,6 +356,63 @@ def test_style_view_round_trip(tmp_path):
     assert sum(m.predict(a)[0] == lab for a, lab in zip(articles, labels)) >= 9
 
 
+# -- runs of one genre (segment_penalty) ------------------------------------------------------------
+def _log_rows(*rows):
+    return np.log(np.array(rows, dtype=float))
+
+
+OPI, REP = (0.1, 0.7, 0.1, 0.1), (0.7, 0.1, 0.1, 0.1)
+
+
+def test_segment_runs_cut_a_page_into_its_blocks():
+    from stance.genre import segment_runs
+    # each opinion/reporting paragraph favours its genre by log(.7/.1) = 1.95; a 6-paragraph block gains 11.7,
+    # more than the 2 x 4.0 its two changes of genre cost
+    page = _log_rows(*[OPI] * 3, *[REP] * 6, *[OPI] * 3)
+    assert segment_runs(page, 4.0).tolist() == [0] * 3 + [1] * 6 + [2] * 3
+
+
+def test_segment_runs_need_more_evidence_than_the_cost_of_a_change():
+    from stance.genre import segment_runs
+    lone = _log_rows(*[OPI] * 3, REP, *[OPI] * 3)  # 1.95 < 2 x 4.0
+    assert segment_runs(lone, 4.0).tolist() == [0] * 7
+    assert segment_runs(lone, 0.5).tolist() == [0, 0, 0, 1, 2, 2, 2]
+    short = _log_rows(*[OPI] * 3, *[REP] * 4, *[OPI] * 3)  # 4 x 1.95 = 7.8 < 8.0: still one run
+    assert segment_runs(short, 4.0).tolist() == [0] * 10
+    sure = _log_rows(*[OPI] * 3, *[(0.97, 0.01, 0.01, 0.01)] * 2, *[OPI] * 3)  # 2 x log(.97/.01) = 9.1 > 8.0
+    assert segment_runs(sure, 4.0).tolist() == [0, 0, 0, 1, 1, 2, 2, 2]
+
+
+def test_segment_runs_edge_cases():
+    from stance.genre import segment_features, segment_runs
+    assert segment_runs(np.zeros((0, 4)), 4.0).tolist() == []
+    assert segment_features(np.zeros((0, 4)), 4.0).shape == (0, 4)
+    assert segment_runs(_log_rows(REP), 4.0).tolist() == [0]
+
+
+def test_segment_features_are_the_mean_log_probabilities_of_each_run():
+    from stance.genre import segment_features
+    page = _log_rows(*[OPI] * 2, (0.2, 0.6, 0.1, 0.1), *[REP] * 3)
+    out = segment_features(page, 1.0)
+    assert np.allclose(out[:3], page[:3].mean(0)) and np.allclose(out[3:], page[3:].mean(0))
+    assert np.allclose(segment_features(page, 20.0), page.mean(0))  # one run: the page mean
+
+
+def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0).fit(articles, labels)
+    k = len(m.labels)
+    assert m.s2_coef_.shape[1] == 5 * k + 3
+    assert [name for name, _ in m.top_features(40)["stage2"]["opinion"] if name.startswith("segment_log_")]
+    config, arrays = m.get_state()
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    page = articles[0] + articles[3] + articles[-1]
+    assert np.allclose(again.predict_proba(page), m.predict_proba(page))
+    config["params"]["segment_penalty"] = 0.0  # a state whose parameters do not match its stage 2 is refused
+    with pytest.raises(ValueError, match="inconsistent genre state"):
+        GenreClassifier.from_state(config, arrays)
+
+
 # -- headline feature ---------------------------------------------------------------------------------
 # invented headlines, in the style of the two sides of the Onion / r/nottheonion data
 HEADLINES = [
