@@ -38,7 +38,8 @@ from stance.text import split_paragraphs  # noqa: E402
 SEEDS_DIR = REPO / "seeds"
 SEED_FIXTURE = REPO / "tests" / "fixtures" / "seed_genres.json"
 MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_folds": 3, "headline_feature": True,
-                "short_pages": 0.3, "segment_penalty": 4.0}
+                "short_pages": 0.3, "segment_penalty": 4.0,
+                "run_model": True}
 
 
 def headline_data(data_dir: Path, params: dict, seed: int = 0) -> tuple[tuple | None, dict | None]:

@@ -147,6 +147,8 @@ def _classify(args) -> int:
     actors = _read_actors(args)
     if args.file != "-" and not Path(args.file).exists():
         raise _UsageError(f"{args.file}: no such file")
+    if args.file != "-" and Path(args.file).is_dir():
+        raise _UsageError(f"{args.file} is a folder; score the files in it with `stance score {args.file}`")
     if args.file.lower().endswith(JSONL_SUFFIXES):
         raise _UsageError(f"{args.file} holds many articles (JSON lines); score it with "
                           f"`stance score {Path(args.file).parent} --glob {Path(args.file).name}`")

@@ -17,7 +17,11 @@ Two linear stages, both stored as plain JSON + numeric numpy arrays:
   With ``segment_penalty`` (on in the default model) it also sees the mean stage-1 log-probabilities of
   the paragraph's *run*: the page is cut into runs by :func:`segment_runs` (the genre sequence that best
   explains the stage-1 evidence, paying a fixed cost per change of genre), so each block of a mixed page is
-  judged by all of its own paragraphs rather than by the page average.
+  judged by all of its own paragraphs rather than by the page average.  With ``run_model`` (on in the
+  default model) each run is also read as one text by a third linear model trained on whole articles (stage
+  1's n-grams counted over the whole run, its style features averaged over the run, and the run's length),
+  whose log-probabilities are 4 more stage-2 inputs: a whole text carries more evidence of its genre than
+  the mean of its paragraphs' readings.
 
 Short texts: with ``short_pages`` (on in the default model) stage 2 also trains on short pages of 1–3
 paragraphs, and a lone paragraph's missing neighbours are given as the uniform distribution, so a
@@ -744,7 +748,8 @@ def style_text(text: str) -> str:
 # ----------------------------------------------------------------------------------------------------
 # Context features for stage 2
 # ----------------------------------------------------------------------------------------------------
-def _context_names(labels: Sequence[str], style_view: bool = False, segments: bool = False) -> list[str]:
+def _context_names(labels: Sequence[str], style_view: bool = False, segments: bool = False,
+                   runs: bool = False) -> list[str]:
     names = [f"p1_log_{g}" for g in labels]
     names += [f"adjacent_{g}" for g in labels]
     names += [f"window3_{g}" for g in labels]
@@ -752,6 +757,8 @@ def _context_names(labels: Sequence[str], style_view: bool = False, segments: bo
     names += ["rel_position", "is_first", "log_chars_self"]
     if segments:
         names += [f"segment_log_{g}" for g in labels]
+    if runs:
+        names += [f"run_text_log_{g}" for g in labels]
     if style_view:
         names += [f"style_log_{g}" for g in labels]
     return names
@@ -867,6 +874,11 @@ class GenreClassifier:
     ``segment_penalty``: > 0 gives stage 2 the mean stage-1 log-probabilities of each paragraph's run
     (:func:`segment_runs`, this cost per change of genre); 0 (the default, and models saved before it
     existed) leaves it out.
+
+    ``run_model``: also read each run as one text with a model fitted on whole training articles (stage 1's
+    word n-grams counted over the run, the character-weighted mean of its paragraphs' style features, its
+    length in characters and paragraphs; ``run_C``), out of fold like stage 1, and give stage 2 its
+    log-probabilities.
     """
 
     def __init__(self, *, ngram_range=(1, 2), min_df: int = 3, max_features: int | None = 60000,
@@ -875,7 +887,8 @@ class GenreClassifier:
                  class_weight: str | None = "balanced",
                  subjectivity_zip: str | None = None, style_view: bool = False,
                  style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0,
-                 rate_prior: float = 0.0, short_pages: float = 0.0, segment_penalty: float = 0.0) -> None:
+                 rate_prior: float = 0.0, short_pages: float = 0.0, segment_penalty: float = 0.0,
+                 run_model: bool = False, run_C: float = 2.0) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -896,6 +909,9 @@ class GenreClassifier:
         self.rate_prior = float(rate_prior)
         self.short_pages = float(short_pages)
         self.segment_penalty = float(segment_penalty)
+        self.run_model = bool(run_model)
+        self.run_C = float(run_C)
+        self.run_model_: LinearTextClassifier | None = None
         self.headline_model_: LinearTextClassifier | None = None
         self.stage1_style_: LinearTextClassifier | None = None
         self.labels: tuple[str, ...] = GENRES
@@ -910,15 +926,21 @@ class GenreClassifier:
                 "subjectivity_zip": self.subjectivity_zip, "style_view": self.style_view,
                 "style_ngram_range": list(self.style_ngram_range), "headline_feature": self.headline_feature,
                 "headline_C": self.headline_C, "rate_prior": self.rate_prior, "short_pages": self.short_pages,
-                "segment_penalty": self.segment_penalty}
+                "segment_penalty": self.segment_penalty, "run_model": self.run_model, "run_C": self.run_C}
 
-    def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def _stage2_names(self) -> list[str]:
+        return _context_names(self.labels, self.style_view, self.segment_penalty > 0, self.run_model)
+
+    def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
+                       run_log: np.ndarray | None = None) -> np.ndarray:
         """context_features over the word view; the style view (if any) enters for the paragraph itself
         only — its article and window means made stage 2 follow page-wide style too readily."""
         k = len(self.labels)
         X = context_features(p1[:, :k], dense_z, lengths, prior_fallback=self.short_pages > 0)
         if self.segment_penalty > 0:
             X = np.hstack([X, segment_features(np.log(np.clip(p1[:, :k], 1e-4, 1.0)), self.segment_penalty)])
+        if self.run_model:
+            X = np.hstack([X, run_log])
         if p1.shape[1] > k:
             X = np.hstack([X, np.log(np.clip(p1[:, k:], 1e-4, 1.0))])
         return X
@@ -962,6 +984,92 @@ class GenreClassifier:
         proba = stage1_proba(model, texts, self.allowed_words, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         return proba[:, order]
+
+    # -- the run model: each run of paragraphs read as one text ---------------------------------------
+    # A run is read through stage 1's own vocabulary: its n-gram counts are those of its paragraphs' tokens one
+    # after the other, and its style features the character-weighted mean of its paragraphs', so reading the
+    # runs costs no second pass over the text.
+    def _tokens(self, model: LinearTextClassifier, paragraphs: Sequence[str]) -> tuple:
+        """Each paragraph's stage-1 tokens for ``model``'s vocabulary: ``("ids", word ids one paragraph after
+        the other, tokens per paragraph)`` where :func:`stage1_ids` applies, else ``("tokens", token lists)``."""
+        found = stage1_ids(model, paragraphs, self.allowed_words)
+        if found is not None:
+            return ("ids", *found)
+        return ("tokens", stage1_tokens(model, paragraphs, self.allowed_words))
+
+    @staticmethod
+    def _stage1_from_tokens(model: LinearTextClassifier, tokens: tuple, dense: np.ndarray) -> np.ndarray:
+        """What :func:`stage1_proba` gives for the paragraphs whose tokens these are."""
+        if tokens[0] == "ids":
+            return model.predict_proba_ids(tokens[1], tokens[2], dense)
+        return model.predict_proba_tokens(tokens[1], dense)
+
+    @staticmethod
+    def _run_counts(model: LinearTextClassifier, tokens: tuple, runs: list[np.ndarray]) -> tuple:
+        """(indptr, columns, counts) of the n-grams (``model``'s vocabulary) of each run, given as the indices of
+        its paragraphs in order."""
+        if tokens[0] == "tokens":
+            lists = tokens[1]
+            return model._counts_of_tokens([[t for r in rows for t in lists[r]] for rows in runs])
+        ids, lengths = tokens[1], tokens[2]
+        order = np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)
+        if not np.array_equal(order, np.arange(len(lengths))):  # not simply all paragraphs in order
+            offsets = np.r_[0, np.cumsum(lengths)]
+            ids = np.concatenate([ids[offsets[r]:offsets[r + 1]] for r in order.tolist()] or [ids[:0]])
+        run_lengths = np.array([int(lengths[rows].sum()) for rows in runs], dtype=np.int64)
+        return model._counts_of_ids(ids, run_lengths)
+
+    @staticmethod
+    def _run_dense(dense: np.ndarray, chars: np.ndarray, runs: list[np.ndarray]) -> np.ndarray:
+        """Each run's style: its paragraphs' stage-1 dense features weighted by their length, then the log of
+        its characters and of its paragraphs (the style features of the whole text, computed afresh, measured
+        no better: LSO article 0.851 against 0.848, at the cost of a second pass over the text)."""
+        out = np.zeros((len(runs), dense.shape[1] + 2))
+        for j, rows in enumerate(runs):
+            w = chars[rows] + 1.0
+            out[j, :-2] = (dense[rows] * w[:, None]).sum(0) / w.sum()
+            out[j, -2] = np.log1p(chars[rows].sum())
+            out[j, -1] = np.log(len(rows))
+        return out
+
+    def _fit_run(self, stage1: LinearTextClassifier, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
+                 runs: list[np.ndarray], labels: Sequence[str]) -> LinearTextClassifier:
+        model = LinearTextClassifier(ngram_range=self.ngram_range, C=self.run_C, class_weight=self.class_weight,
+                                     max_iter=3000, dense_weight=self.dense_weight)
+        indptr, cols, counts = self._run_counts(stage1, tokens, runs)
+        # the vocabulary is stage 1's, the inverse document frequencies are over whole texts (as scikit-learn's
+        # smoothed idf): a word in most paragraphs of few articles is not a common word of articles
+        df = np.bincount(cols, minlength=len(stage1.vocabulary_))
+        model._set_vocabulary(stage1.vocabulary_, np.log((1.0 + len(runs)) / (1.0 + df)) + 1.0)
+        return model.fit_tfidf(stage1.vocabulary_, model.idf_, model._tfidf(len(runs), indptr, cols, counts),
+                               list(labels), self._run_dense(dense, chars, runs))
+
+    def _runs(self, p1: np.ndarray) -> np.ndarray:
+        k = len(self.labels)
+        if self.segment_penalty <= 0:
+            return np.zeros(len(p1), dtype=np.int64)
+        return segment_runs(np.log(np.clip(p1[:, :k], 1e-4, 1.0)), self.segment_penalty)
+
+    def _run_logs(self, model: LinearTextClassifier | None, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
+                  pages: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        """For each page, given as (its paragraphs' indices into ``tokens``/``dense``/``chars``, their stage-1
+        probabilities): every paragraph's run read by the run model, as log-probabilities (uniform where
+        ``model`` is None)."""
+        k = len(self.labels)
+        run_ids = [self._runs(p1) for _, p1 in pages]
+        runs = [rows[run == r] for (rows, _), run in zip(pages, run_ids)
+                for r in range(int(run[-1]) + 1 if len(run) else 0)]
+        if model is None or not runs:
+            logs = np.full((len(runs), k), np.log(1.0 / k))
+        else:
+            tfidf = model._tfidf(len(runs), *self._run_counts(model, tokens, runs))
+            proba = model.predict_proba_tfidf(tfidf, self._run_dense(dense, chars, runs))
+            logs = np.log(np.clip(proba[:, [list(model.classes_).index(g) for g in self.labels]], 1e-4, 1.0))
+        out, at = [], 0
+        for run in run_ids:
+            out.append(logs[at + run] if len(run) else np.zeros((0, k)))
+            at += int(run[-1]) + 1 if len(run) else 0
+        return out
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, articles: Sequence[Sequence[str]], labels: Sequence[str],
@@ -1029,43 +1137,74 @@ class GenreClassifier:
         para_fold = folds[art_id]
         k = len(self.labels)
         p1_oof = np.zeros((len(texts), 2 * k if self.style_view else k))
+        fold_models: dict[int, LinearTextClassifier] = {}
         for f in range(self.oof_folds):
             tr, te = para_fold != f, para_fold == f
             if te.sum() == 0 or len(set(y[tr])) < len(self.labels):
                 continue
-            m = self._stage1().fit([norm[i] for i in np.flatnonzero(tr)], y[tr], dense[tr])
+            m = fold_models[f] = self._stage1().fit([norm[i] for i in np.flatnonzero(tr)], y[tr], dense[tr])
             p1_oof[te, :k] = self._p1(m, [texts[i] for i in np.flatnonzero(te)], dense[te])
             if self.style_view:
                 ms = self._stage1_style().fit([sty[i] for i in np.flatnonzero(tr)], y[tr])
                 p1_oof[te, k:] = self._p1_style(ms, [sty[i] for i in np.flatnonzero(te)])
         self.stage1_ = self._stage1().fit(norm, y, dense)
+        starts = np.r_[0, np.cumsum([len(a) for a in articles])]
+        spans = [(starts[i], starts[i + 1]) for i in range(len(articles))]
+        lengths = np.array([len(t) for t in texts])
+        # the run model, out of fold like stage 1: fold f's reads with fold f's stage-1 vocabulary and has not
+        # seen fold f's articles (folds that hold out whole sources instead measured no better)
+        run_models: dict[int, tuple[LinearTextClassifier, tuple] | None] = {}
+        self.run_model_ = None
+        if self.run_model:
+            whole = [np.arange(s, e) for s, e in spans]
+            for f in range(self.oof_folds):
+                tr = [i for i in range(len(articles)) if folds[i] != f]
+                if f not in fold_models or set(labels[i] for i in tr) != set(self.labels):
+                    run_models[f] = None
+                    continue
+                tokens = self._tokens(fold_models[f], texts)
+                run_models[f] = (self._fit_run(fold_models[f], tokens, dense, lengths, [whole[i] for i in tr],
+                                               [labels[i] for i in tr]), tokens)
+            self.run_model_ = self._fit_run(self.stage1_, self._tokens(self.stage1_, texts), dense, lengths, whole,
+                                            labels)
         self.stage1_style_ = self._stage1_style().fit(sty, y) if self.style_view else None
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
 
         # stage 2 on real articles + synthetic mixed pages
-        starts = np.r_[0, np.cumsum([len(a) for a in articles])]
-        spans = [(starts[i], starts[i + 1]) for i in range(len(articles))]
-        lengths = np.array([len(t) for t in texts])
-        X2, y2 = [], []
-        for s, e in spans:
-            X2.append(self._stage2_inputs(p1_oof[s:e], dense_z[s:e], lengths[s:e]))
-            y2.append(y[s:e])
+        pages: list[tuple[np.ndarray, int]] = [(np.arange(s, e), int(folds[i])) for i, (s, e) in enumerate(spans)]
         by_genre = {g: [i for i, lab in enumerate(labels) if lab == g] for g in self.labels}
+        # with the run model every glued page takes its articles from one fold, so that fold's run model can
+        # read any run of it without having seen it
+        by_fold_genre = {f: {g: [i for i in by_genre[g] if folds[i] == f] for g in self.labels}
+                         for f in range(self.oof_folds)}
         for _ in range(int(self.synthetic_mixed * len(articles))):
             n_blocks = int(rng.integers(2, 4))
-            gs = rng.choice(self.labels, size=min(n_blocks, len(self.labels)), replace=False)
+            fold = int(rng.integers(self.oof_folds)) if self.run_model else -1
+            pool = by_fold_genre[fold] if self.run_model else by_genre
+            present = [g for g in self.labels if pool[g]]
+            if len(present) < 2:
+                continue
+            gs = rng.choice(present, size=min(n_blocks, len(present)), replace=False)
             rows = []
             for g in gs:
-                rows.extend(_block(rng, spans[int(rng.choice(by_genre[g]))], 2, 11))
-            rows = np.array(rows)
-            X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
-            y2.append(y[rows])
+                rows.extend(_block(rng, spans[int(rng.choice(pool[g]))], 2, 11))
+            pages.append((np.array(rows), fold))
         # short pages (1–3 consecutive paragraphs of one article): real articles and the windows above are
         # long, so without these stage 2 never sees a text whose context is missing
         for _ in range(int(self.short_pages * len(articles))):
-            rows = np.array(_block(rng, spans[int(rng.integers(len(spans)))], 1, 4))
-            X2.append(self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows]))
-            y2.append(y[rows])
+            art = int(rng.integers(len(spans)))
+            pages.append((np.array(_block(rng, spans[art], 1, 4)), int(folds[art])))
+        run_logs: list[np.ndarray | None] = [None] * len(pages)
+        if self.run_model:
+            for f in range(self.oof_folds):
+                mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
+                model, tokens = run_models[f] or (None, ("tokens", []))
+                logs = self._run_logs(model, tokens, dense, lengths, [(pages[j][0], p1_oof[pages[j][0]]) for j in mine])
+                for j, log in zip(mine, logs):
+                    run_logs[j] = log
+        X2 = [self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows], log)
+              for (rows, _), log in zip(pages, run_logs)]
+        y2 = [y[rows] for rows, _ in pages]
         X2, y2 = np.vstack(X2), np.concatenate(y2)
         self.s2_mean_ = X2.mean(0)
         sc = X2.std(0)
@@ -1102,7 +1241,11 @@ class GenreClassifier:
         dense = self.stage1_dense(paragraphs)
         p1 = self._p1_all(paragraphs, dense)
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
-        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]))
+        run_log = None
+        if self.run_model:
+            run_log = self._run_logs(self.run_model_, self._tokens(self.stage1_, paragraphs), dense,
+                                     np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), p1)])[0]
+        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log)
         return ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
 
     def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
@@ -1126,20 +1269,25 @@ class GenreClassifier:
             return [np.zeros((0, k)) for _ in articles]
         dense = self.stage1_dense(paragraphs)
         model = self.stage1_
-        proba = stage1_proba(model, paragraphs, self.allowed_words, dense)
+        tokens = self._tokens(model, paragraphs)
+        proba = self._stage1_from_tokens(model, tokens, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         dense_z = (dense - model.dense_mean_) / model.dense_scale_
         lengths = np.array([len(p) for p in paragraphs])
+        # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
+        # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
+        bounds = np.r_[0, np.cumsum([len(a) for a in articles])]
+        p1s = [proba[s:e].copy()[:, order] for s, e in zip(bounds[:-1], bounds[1:])]
+        run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths,
+                                   [(np.arange(s, e), p1) for s, e, p1 in zip(bounds[:-1], bounds[1:], p1s)])
+                    if self.run_model else [None] * len(articles))
         out, start = [], 0
-        for a in articles:
+        for a, p1, run_log in zip(articles, p1s, run_logs):
             end = start + len(a)
             if end == start:
                 out.append(np.zeros((0, k)))
                 continue
-            # each article's rows as _p1 gives them for that article alone: a C-ordered block of its own, then
-            # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
-            p1 = proba[start:end].copy()[:, order]
-            X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy())
+            X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy(), run_log)
             logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
             out.append(softmax(logits / self.temperature))
             start = end
@@ -1158,7 +1306,7 @@ class GenreClassifier:
     # -- inspection ------------------------------------------------------------------------------
     def top_features(self, k: int = 20) -> dict[str, Any]:
         s1 = self.stage1_.top_features(k, dense_names=self._dense_names())
-        names = _context_names(self.labels, self.style_view, self.segment_penalty > 0)
+        names = self._stage2_names()
         centred = self.s2_coef_ - self.s2_coef_.mean(0, keepdims=True)
         s2 = {g: [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
               for i, g in enumerate(self.labels)}
@@ -1175,7 +1323,7 @@ class GenreClassifier:
             "temperature": self.temperature,
             "dense_names": list(DENSE_NAMES),
             "stage1": s1_config,
-            "stage2_features": _context_names(self.labels, self.style_view, self.segment_penalty > 0),
+            "stage2_features": self._stage2_names(),
             "subjectivity_words": words,
             "allowed_words": sorted(self.allowed_words) if self.allowed_words else None,
         }
@@ -1184,6 +1332,10 @@ class GenreClassifier:
             s1s_config, s1s_arrays = self.stage1_style_.get_state()
             config["stage1_style"] = s1s_config
             arrays.update({f"s1style_{k}": np.asarray(v) for k, v in s1s_arrays.items()})
+        if self.run_model_ is not None:
+            run_config, run_arrays = self.run_model_.get_state()
+            config["run_model"] = {**run_config, "vocabulary": "stage1"}  # shared: stored once
+            arrays.update({f"run_{k}": np.asarray(v) for k, v in run_arrays.items()})
         if self.headline_model_ is not None:
             hl_config, hl_arrays = self.headline_model_.get_state()
             config["headline_model"] = hl_config
@@ -1217,6 +1369,14 @@ class GenreClassifier:
                 raise ValueError("inconsistent genre state: headline_feature is set but the headline model is missing")
             model.headline_model_ = LinearTextClassifier.from_state(
                 config["headline_model"], {k[3:]: v for k, v in arrays.items() if k.startswith("hl_")})
+        if model.run_model:
+            if "run_model" not in config:
+                raise ValueError("inconsistent genre state: run_model is set but the run model is missing")
+            if config["run_model"].get("vocabulary") != "stage1":
+                raise ValueError("inconsistent genre state: the run model must share stage 1's vocabulary")
+            model.run_model_ = LinearTextClassifier.from_state(
+                {**config["run_model"], "vocabulary": config["stage1"]["vocabulary"]},
+                {k[4:]: v for k, v in arrays.items() if k.startswith("run_")})
         model.s2_coef_ = np.asarray(arrays["s2_coef"], dtype=np.float64)
         model.s2_intercept_ = np.asarray(arrays["s2_intercept"], dtype=np.float64)
         model.s2_mean_ = np.asarray(arrays["s2_mean"], dtype=np.float64)
@@ -1228,7 +1388,7 @@ class GenreClassifier:
         model.subjectivity = dict(zip(words, scores.tolist()))
         allowed = config.get("allowed_words")
         model.allowed_words = frozenset(allowed) if allowed else None
-        n2 = len(_context_names(model.labels, model.style_view, model.segment_penalty > 0))
+        n2 = len(model._stage2_names())
         if model.s2_coef_.shape != (len(model.labels), n2) or model.s2_mean_.shape != (n2,):
             raise ValueError(f"inconsistent genre state: stage-2 coef {model.s2_coef_.shape}, expected "
                              f"({len(model.labels)}, {n2})")

@@ -131,6 +131,18 @@ class LinearTextClassifier:
         tfidf = vectorizer.fit_transform(texts)
         self._set_vocabulary(vectorizer.vocabulary_, vectorizer.idf_)
         self._vectorizer = vectorizer
+        return self._fit_rows(tfidf, y, dense)
+
+    def fit_tfidf(self, vocabulary: dict[str, int], idf: np.ndarray, tfidf: sparse.spmatrix, y: Sequence[Any],
+                  dense: np.ndarray | None = None) -> "LinearTextClassifier":
+        """Fit on rows already in TF-IDF form over another model's ``vocabulary`` and ``idf`` (which this model
+        then shares: word ids and counts computed for one serve the other)."""
+        if tfidf.shape != (len(y), len(vocabulary)):
+            raise ValueError(f"got a {tfidf.shape} TF-IDF matrix for {len(y)} labels and {len(vocabulary)} terms")
+        self._set_vocabulary(vocabulary, idf)
+        return self._fit_rows(tfidf, y, dense)
+
+    def _fit_rows(self, tfidf: sparse.spmatrix, y: Sequence[Any], dense: np.ndarray | None) -> "LinearTextClassifier":
         if dense is not None:
             dense = np.asarray(dense, dtype=np.float64)
             self.dense_mean_ = dense.mean(axis=0)
@@ -397,6 +409,11 @@ class LinearTextClassifier:
     def predict_proba_ids(self, ids: np.ndarray, lengths: np.ndarray, dense: np.ndarray | None = None) -> np.ndarray:
         """:meth:`predict_proba` of texts given as their tokens' word ids (see :meth:`_counts_of_ids`)."""
         X = self._stack(self._tfidf(len(lengths), *self._counts_of_ids(ids, lengths)), dense)
+        return softmax((np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_) / self.temperature)
+
+    def predict_proba_tfidf(self, tfidf: sparse.spmatrix, dense: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`predict_proba` of rows already in TF-IDF form over this model's vocabulary."""
+        X = self._stack(tfidf, dense)
         return softmax((np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_) / self.temperature)
 
     def predict_proba(self, texts: Sequence[str], dense: np.ndarray | None = None) -> np.ndarray:

@@ -54,6 +54,8 @@ def test_classify_stdin():
 def test_classify_missing_file_fails_clearly(tmp_path):
     out = run("classify", str(tmp_path / "nope.txt"))
     assert out.returncode == 2 and "nope.txt: no such file" in out.stderr  # a bad argument, as for score
+    out = run("classify", str(tmp_path))
+    assert out.returncode == 2 and "is a folder" in out.stderr and "stance score" in out.stderr and not out.stdout
     (tmp_path / "empty.txt").write_text("  \n")
     out = run("classify", str(tmp_path / "empty.txt"))
     assert out.returncode == 1 and "empty" in out.stderr  # an input that cannot be scored

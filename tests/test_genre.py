@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stance.genre import (DENSE_NAMES, GENRES, GenreClassifier, article_genre, context_features, normalise,
-                          paragraph_features, speaker_label)
+                          paragraph_features, speaker_label, stage1_tokens)
 
 F = {name: i for i, name in enumerate(DENSE_NAMES)}
 
@@ -413,6 +413,37 @@ def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
         GenreClassifier.from_state(config, arrays)
 
 
+def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path):
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0,
+                        run_model=True).fit(articles, labels)
+    k = len(m.labels)
+    assert m.s2_coef_.shape[1] == 6 * k + 3 and m.run_model_.vocabulary_ == m.stage1_.vocabulary_
+    page = articles[0] + articles[3]
+    p1 = m.predict_proba_stage1(page)
+    dense = m.stage1_dense(page)
+    chars = np.array([len(p) for p in page], dtype=float)
+    m.segment_penalty = 1e6  # one run: every paragraph gets the run model's reading of the whole page
+    logs = m._run_logs(m.run_model_, m._tokens(m.stage1_, page), dense, chars, [(np.arange(len(page)), p1)])[0]
+    # the page read as one text: its tokens one paragraph after the other; its style the weighted mean of the
+    # paragraphs', its length in characters and in paragraphs
+    tokens = [t for para in stage1_tokens(m.stage1_, page, m.allowed_words) for t in para]
+    w = chars + 1
+    style = np.r_[(dense * w[:, None]).sum(0) / w.sum(), np.log1p(chars.sum()), np.log(len(page))]
+    whole = m.run_model_.predict_proba_tokens([tokens], style[None, :])[0]
+    order = [list(m.run_model_.classes_).index(g) for g in m.labels]
+    assert np.allclose(logs, np.log(np.clip(whole[order], 1e-4, 1.0)))
+    m.segment_penalty = 4.0
+    config, arrays = m.get_state()
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    assert np.allclose(again.predict_proba(page), m.predict_proba(page))
+    assert all(np.allclose(a, b) for a, b in zip(m.predict_proba_articles([page, articles[6]]),
+                                                 [m.predict_proba(page), m.predict_proba(articles[6])]))
+    del config["run_model"]
+    with pytest.raises(ValueError, match="run model is missing"):
+        GenreClassifier.from_state(config, arrays)
+
+
 # -- headline feature ---------------------------------------------------------------------------------
 # invented headlines, in the style of the two sides of the Onion / r/nottheonion data
 HEADLINES = [
@@ -497,8 +528,11 @@ def test_shipped_model_is_not_overconfident_on_one_sentence_texts(model):
 def test_shipped_model_treats_missing_neighbours_as_uninformative(model):
     g = model.genre
     assert g.short_pages > 0
-    p1 = g.predict_proba_stage1(["Officials met in Geneva."])
-    x = g._stage2_inputs(p1, np.zeros((1, len(DENSE_NAMES))), np.array([24]))
+    text = ["Officials met in Geneva."]
+    p1 = g.predict_proba_stage1(text)
+    run_log = g._run_logs(g.run_model_, g._tokens(g.stage1_, text), g.stage1_dense(text), np.array([24.0]),
+                          [(np.arange(1), p1)])[0]
+    x = g._stage2_inputs(p1, np.zeros((1, len(DENSE_NAMES))), np.array([24]), run_log)
     k = len(g.labels)
     assert np.allclose(x[0, k:3 * k], 1.0 / k)
 
