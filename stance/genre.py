@@ -835,11 +835,13 @@ def segment_runs(log_p1: np.ndarray, penalty: float) -> np.ndarray:
     return np.cumsum([0] + [a != b for a, b in zip(path, path[1:])])
 
 
-def segment_features(log_p1: np.ndarray, penalty: float) -> np.ndarray:
-    """Each paragraph's run (:func:`segment_runs`) mean stage-1 log-probabilities, one column per genre."""
+def segment_features(log_p1: np.ndarray, penalty: float, run: np.ndarray | None = None) -> np.ndarray:
+    """Each paragraph's run (:func:`segment_runs`, or ``run`` when already known) mean stage-1
+    log-probabilities, one column per genre."""
     if len(log_p1) == 0:
         return np.zeros_like(log_p1)
-    run = segment_runs(log_p1, penalty)
+    if run is None:
+        run = segment_runs(log_p1, penalty)
     starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     means = np.add.reduceat(log_p1, starts, axis=0) / np.diff(np.r_[starts, len(run)])[:, None]
     return means[run]
@@ -932,13 +934,13 @@ class GenreClassifier:
         return _context_names(self.labels, self.style_view, self.segment_penalty > 0, self.run_model)
 
     def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
-                       run_log: np.ndarray | None = None) -> np.ndarray:
+                       run_log: np.ndarray | None = None, run: np.ndarray | None = None) -> np.ndarray:
         """context_features over the word view; the style view (if any) enters for the paragraph itself
         only — its article and window means made stage 2 follow page-wide style too readily."""
         k = len(self.labels)
         X = context_features(p1[:, :k], dense_z, lengths, prior_fallback=self.short_pages > 0)
         if self.segment_penalty > 0:
-            X = np.hstack([X, segment_features(np.log(np.clip(p1[:, :k], 1e-4, 1.0)), self.segment_penalty)])
+            X = np.hstack([X, segment_features(np.log(np.clip(p1[:, :k], 1e-4, 1.0)), self.segment_penalty, run)])
         if self.run_model:
             X = np.hstack([X, run_log])
         if p1.shape[1] > k:
@@ -1024,13 +1026,14 @@ class GenreClassifier:
         """Each run's style: its paragraphs' stage-1 dense features weighted by their length, then the log of
         its characters and of its paragraphs (the style features of the whole text, computed afresh, measured
         no better: LSO article 0.851 against 0.848, at the cost of a second pass over the text)."""
-        out = np.zeros((len(runs), dense.shape[1] + 2))
-        for j, rows in enumerate(runs):
-            w = chars[rows] + 1.0
-            out[j, :-2] = (dense[rows] * w[:, None]).sum(0) / w.sum()
-            out[j, -2] = np.log1p(chars[rows].sum())
-            out[j, -1] = np.log(len(rows))
-        return out
+        if not runs:
+            return np.zeros((0, dense.shape[1] + 2))
+        order = np.concatenate(runs)
+        sizes = np.array([len(rows) for rows in runs])
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        w = chars[order] + 1.0
+        mean = np.add.reduceat(dense[order] * w[:, None], starts, axis=0) / np.add.reduceat(w, starts)[:, None]
+        return np.hstack([mean, np.log1p(np.add.reduceat(chars[order], starts))[:, None], np.log(sizes)[:, None]])
 
     def _fit_run(self, stage1: LinearTextClassifier, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
                  runs: list[np.ndarray], labels: Sequence[str]) -> LinearTextClassifier:
@@ -1052,11 +1055,11 @@ class GenreClassifier:
 
     def _run_logs(self, model: LinearTextClassifier | None, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
                   pages: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-        """For each page, given as (its paragraphs' indices into ``tokens``/``dense``/``chars``, their stage-1
-        probabilities): every paragraph's run read by the run model, as log-probabilities (uniform where
+        """For each page, given as (its paragraphs' indices into ``tokens``/``dense``/``chars``, their run ids
+        from :meth:`_runs`): every paragraph's run read by the run model, as log-probabilities (uniform where
         ``model`` is None)."""
         k = len(self.labels)
-        run_ids = [self._runs(p1) for _, p1 in pages]
+        run_ids = [run for _, run in pages]
         runs = [rows[run == r] for (rows, _), run in zip(pages, run_ids)
                 for r in range(int(run[-1]) + 1 if len(run) else 0)]
         if model is None or not runs:
@@ -1194,16 +1197,18 @@ class GenreClassifier:
         for _ in range(int(self.short_pages * len(articles))):
             art = int(rng.integers(len(spans)))
             pages.append((np.array(_block(rng, spans[art], 1, 4)), int(folds[art])))
+        page_runs = [self._runs(p1_oof[rows]) if self.segment_penalty > 0 or self.run_model else None
+                     for rows, _ in pages]
         run_logs: list[np.ndarray | None] = [None] * len(pages)
         if self.run_model:
             for f in range(self.oof_folds):
                 mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
                 model, tokens = run_models[f] or (None, ("tokens", []))
-                logs = self._run_logs(model, tokens, dense, lengths, [(pages[j][0], p1_oof[pages[j][0]]) for j in mine])
+                logs = self._run_logs(model, tokens, dense, lengths, [(pages[j][0], page_runs[j]) for j in mine])
                 for j, log in zip(mine, logs):
                     run_logs[j] = log
-        X2 = [self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows], log)
-              for (rows, _), log in zip(pages, run_logs)]
+        X2 = [self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows], log, run)
+              for (rows, _), log, run in zip(pages, run_logs, page_runs)]
         y2 = [y[rows] for rows, _ in pages]
         X2, y2 = np.vstack(X2), np.concatenate(y2)
         self.s2_mean_ = X2.mean(0)
@@ -1241,11 +1246,11 @@ class GenreClassifier:
         dense = self.stage1_dense(paragraphs)
         p1 = self._p1_all(paragraphs, dense)
         dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
-        run_log = None
+        run, run_log = self._runs(p1), None
         if self.run_model:
             run_log = self._run_logs(self.run_model_, self._tokens(self.stage1_, paragraphs), dense,
-                                     np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), p1)])[0]
-        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log)
+                                     np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), run)])[0]
+        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log, run)
         return ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
 
     def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
@@ -1278,16 +1283,17 @@ class GenreClassifier:
         # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
         bounds = np.r_[0, np.cumsum([len(a) for a in articles])]
         p1s = [proba[s:e].copy()[:, order] for s, e in zip(bounds[:-1], bounds[1:])]
+        runs = [self._runs(p1) for p1 in p1s]
         run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths,
-                                   [(np.arange(s, e), p1) for s, e, p1 in zip(bounds[:-1], bounds[1:], p1s)])
+                                   [(np.arange(s, e), run) for s, e, run in zip(bounds[:-1], bounds[1:], runs)])
                     if self.run_model else [None] * len(articles))
         out, start = [], 0
-        for a, p1, run_log in zip(articles, p1s, run_logs):
+        for a, p1, run_log, run in zip(articles, p1s, run_logs, runs):
             end = start + len(a)
             if end == start:
                 out.append(np.zeros((0, k)))
                 continue
-            X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy(), run_log)
+            X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy(), run_log, run)
             logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
             out.append(softmax(logits / self.temperature))
             start = end

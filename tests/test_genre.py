@@ -424,7 +424,9 @@ def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path
     dense = m.stage1_dense(page)
     chars = np.array([len(p) for p in page], dtype=float)
     m.segment_penalty = 1e6  # one run: every paragraph gets the run model's reading of the whole page
-    logs = m._run_logs(m.run_model_, m._tokens(m.stage1_, page), dense, chars, [(np.arange(len(page)), p1)])[0]
+    logs = m._run_logs(m.run_model_, m._tokens(m.stage1_, page), dense, chars,
+                       [(np.arange(len(page)), m._runs(p1))])[0]
+    assert m._runs(p1).tolist() == [0] * len(page)
     # the page read as one text: its tokens one paragraph after the other; its style the weighted mean of the
     # paragraphs', its length in characters and in paragraphs
     tokens = [t for para in stage1_tokens(m.stage1_, page, m.allowed_words) for t in para]
@@ -531,7 +533,7 @@ def test_shipped_model_treats_missing_neighbours_as_uninformative(model):
     text = ["Officials met in Geneva."]
     p1 = g.predict_proba_stage1(text)
     run_log = g._run_logs(g.run_model_, g._tokens(g.stage1_, text), g.stage1_dense(text), np.array([24.0]),
-                          [(np.arange(1), p1)])[0]
+                          [(np.arange(1), g._runs(p1))])[0]
     x = g._stage2_inputs(p1, np.zeros((1, len(DENSE_NAMES))), np.array([24]), run_log)
     k = len(g.labels)
     assert np.allclose(x[0, k:3 * k], 1.0 / k)
