@@ -314,11 +314,12 @@ def _word_id_memo(allowed: frozenset[str] | set[str] | None, words: dict[str, in
     return _per_owner(_WordId, allowed, words)
 
 
-def stage1_ids(model: LinearTextClassifier, texts: Sequence[str],
-               allowed: frozenset[str] | set[str] | None) -> tuple[np.ndarray, np.ndarray] | None:
+def stage1_ids(model: LinearTextClassifier, texts: Sequence[str], allowed: frozenset[str] | set[str] | None,
+               prepare=normalise) -> tuple[np.ndarray, np.ndarray] | None:
     """``(ids, lengths)``: the word ids (``model._ngram_index()``) of :func:`stage1_tokens`' tokens, all texts'
     one after the other, and each text's number of tokens: what ``model._counts_of_ids`` counts.  ``None`` when
-    the model's vocabulary has no such index (n-grams longer than 2)."""
+    the model's vocabulary has no such index (n-grams longer than 2).  ``prepare``: what is done to each text
+    before its words are found (``str``: nothing, the words of the text as it is, for the headline model)."""
     index = model._ngram_index()
     if not index:
         return None
@@ -330,7 +331,7 @@ def stage1_ids(model: LinearTextClassifier, texts: Sequence[str],
     flat: list[int] = []
     lengths = []
     for text in texts:
-        norm = normalise(text)
+        norm = prepare(text)
         if fast and norm.isascii():
             ids = list(map(get, _ascii_tokens(norm)))
         else:
@@ -953,8 +954,12 @@ class GenreClassifier:
         dense = features_matrix(paragraphs, self.subjectivity, self.rate_prior)
         if self.headline_model_ is None:
             return dense
-        satire = list(self.headline_model_.classes_).index("satire")
-        p = np.clip(self.headline_model_.predict_proba([t.lower() for t in paragraphs])[:, satire], 1e-4, 1 - 1e-4)
+        model = self.headline_model_
+        satire = list(model.classes_).index("satire")
+        found = stage1_ids(model, paragraphs, None, prepare=str)  # its words are those of the lower-cased text
+        proba = (model.predict_proba([t.lower() for t in paragraphs]) if found is None
+                 else model.predict_proba_ids(found[0], found[1]))
+        p = np.clip(proba[:, satire], 1e-4, 1 - 1e-4)
         return np.hstack([dense, np.log(p / (1 - p))[:, None]])
 
     def _dense_names(self) -> list[str]:

@@ -130,3 +130,10 @@ def test_features_matrix_with_odd_lexicons_is_the_stack_of_paragraph_features(pa
         ours = g.features_matrix(chunk, subj)
         ref = np.vstack([g.paragraph_features(p, subj) for p in chunk])
         assert ours.tobytes() == ref.tobytes()
+
+
+def test_headline_feature_from_word_ids_equals_the_model_on_lower_cased_text(paragraphs, model):
+    hm = model.genre.headline_model_
+    texts = paragraphs + ["Don’t stop", "O'Neill's 'n' rock", "ΣΊΣΥΦΟΣ ﬁne straße", "İstanbul"]
+    ids, lengths = g.stage1_ids(hm, texts, None, prepare=str)
+    assert np.array_equal(hm.predict_proba_ids(ids, lengths), hm.predict_proba([t.lower() for t in texts]))
