@@ -1288,6 +1288,9 @@ class GenreClassifier:
         # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
         bounds = np.r_[0, np.cumsum([len(a) for a in articles])]
         p1s = [proba[s:e].copy()[:, order] for s, e in zip(bounds[:-1], bounds[1:])]
+        if self.style_view and self.stage1_style_ is not None:  # the style view's columns, as _p1_all adds them
+            style = self._p1_style(self.stage1_style_, [style_text(normalise(t)) for t in paragraphs])
+            p1s = [np.hstack([p1, style[s:e]]) for p1, s, e in zip(p1s, bounds[:-1], bounds[1:])]
         runs = [self._runs(p1) for p1 in p1s]
         run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths,
                                    [(np.arange(s, e), run) for s, e, run in zip(bounds[:-1], bounds[1:], runs)])

@@ -354,6 +354,9 @@ def test_style_view_round_trip(tmp_path):
     art = articles[0] + articles[-1]
     assert np.allclose(again.predict_proba(art), m.predict_proba(art))
     assert sum(m.predict(a)[0] == lab for a, lab in zip(articles, labels)) >= 9
+    # the batch path (what classify uses) adds the style view too: it used to fail on a style-view model
+    batch = m.predict_proba_articles([art, [], articles[1]])
+    assert np.allclose(batch[0], m.predict_proba(art)) and np.allclose(batch[2], m.predict_proba(articles[1]))
 
 
 # -- runs of one genre (segment_penalty) ------------------------------------------------------------
