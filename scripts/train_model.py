@@ -79,7 +79,7 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "",
         f"stance {meta['stance_version']}, scikit-learn {meta['sklearn_version']}, model format "
         f"{meta['format_version']}, seed {meta['seed']}. Retrain with `python scripts/train_model.py` "
-        "(about 2 minutes on 2 idle cores); the figures below are what that command prints and writes to `reports/`.",
+        "(about 3 minutes on 2 idle cores); the figures below are what that command prints and writes to `reports/`.",
         "",
         "## Intended use",
         "Genre (reporting / opinion / satire / interview) of English news articles and paragraphs, and the stance "
