@@ -36,12 +36,15 @@ def main():
     ap.add_argument("--seeds", action="store_true")
     ap.add_argument("--shuffle-headline-labels", action="store_true",
                     help="control for the headline feature: train its model on permuted labels")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="corpus sample, folds and model seed")
+    ap.add_argument("--model-seed", type=int, default=None,
+                    help="the model's own seed (out-of-fold folds, synthetic pages) when it should differ from --seed")
     ap.add_argument("--T", type=float, default=1.0)
     ap.add_argument("--mixed-pages", type=int, default=200, help="glued mixed pages scored over all folds")
     ap.add_argument("--score-exclude", default="", help="comma-separated groups left out of the scores")
     args = ap.parse_args()
     params = {**train_genre.MODEL_PARAMS, **json.loads(args.params)}
+    model_seed = args.seed if args.model_seed is None else args.model_seed
     t0 = time.time()
     articles, labels, groups, prov = build_genre_corpus(DEFAULT_DATA, args.seed, **json.loads(args.corpus))
     print("corpus", prov["articles_per_genre"], f"{time.time() - t0:.0f}s", flush=True)
@@ -60,7 +63,7 @@ def main():
     page_rng = np.random.default_rng(args.seed + 7)  # its own stream: the figures above do not depend on it
     for f in range(4):
         tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-        mf = GenreClassifier(seed=args.seed, **params).fit([articles[i] for i in tr], la[tr],
+        mf = GenreClassifier(seed=model_seed, **params).fit([articles[i] for i in tr], la[tr],
                                                            groups=[groups[i] for i in tr], headlines=headlines)
         mf.temperature = args.T
         labs = list(mf.labels)
@@ -102,7 +105,7 @@ def main():
           f"{mixed_flagged / max(mixed_pages, 1):.3f} ({mixed_pages} pages)")
     print({g: f"{v[0]}/{v[1]}" for g, v in sorted(per_group.items()) if v[0] < v[1]})
     if args.seeds:
-        m = GenreClassifier(seed=args.seed, **params).fit(articles, labels, groups=groups, headlines=headlines)
+        m = GenreClassifier(seed=model_seed, **params).fit(articles, labels, groups=groups, headlines=headlines)
         s = train_genre.seed_eval(m)
         print(f"seeds paragraph acc {s['paragraph_accuracy']:.3f} articles {s['articles_correct']}/{s['articles']}")
         for name, r in s["per_seed"].items():

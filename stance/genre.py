@@ -14,11 +14,11 @@ Two linear stages, both stored as plain JSON + numeric numpy arrays:
   training articles plus synthetic mixed pages (blocks of different-genre articles glued together), so it
   learns when to follow the article and when a block of neighbours overrides it.  A short neutral
   sentence inside a satirical piece becomes satire; a Q&A block after a report stays interview.
-  With ``segment_penalty`` (on in the default model) it also sees the mean stage-1 log-probabilities of
+  With ``segment_penalty`` (on by default) it also sees the mean stage-1 log-probabilities of
   the paragraph's *run*: the page is cut into runs by :func:`segment_runs` (the genre sequence that best
   explains the stage-1 evidence, paying a fixed cost per change of genre), so each block of a mixed page is
-  judged by all of its own paragraphs rather than by the page average.  With ``run_model`` (on in the
-  default model) each run is also read as one text by a third linear model trained on whole articles (stage
+  judged by all of its own paragraphs rather than by the page average.  With ``run_model`` (on by
+  default) each run is also read as one text by a third linear model trained on whole articles (stage
   1's n-grams counted over the whole run, its style features averaged over the run, and the run's length),
   whose log-probabilities are 4 more stage-2 inputs: a whole text carries more evidence of its genre than
   the mean of its paragraphs' readings.
@@ -875,8 +875,8 @@ class GenreClassifier:
     satire articles have. Measured in reports/genre_headlines.md.
 
     ``segment_penalty``: > 0 gives stage 2 the mean stage-1 log-probabilities of each paragraph's run
-    (:func:`segment_runs`, this cost per change of genre); 0 (the default, and models saved before it
-    existed) leaves it out.
+    (:func:`segment_runs`, this cost per change of genre); 0 (as in models saved before it existed) leaves
+    it out.
 
     ``run_model``: also read each run as one text with a model fitted on whole training articles (stage 1's
     word n-grams counted over the run, the character-weighted mean of its paragraphs' style features, its
@@ -890,8 +890,8 @@ class GenreClassifier:
                  class_weight: str | None = "balanced",
                  subjectivity_zip: str | None = None, style_view: bool = False,
                  style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0,
-                 rate_prior: float = 0.0, short_pages: float = 0.0, segment_penalty: float = 0.0,
-                 run_model: bool = False, run_C: float = 2.0) -> None:
+                 rate_prior: float = 0.0, short_pages: float = 0.0, segment_penalty: float = 4.0,
+                 run_model: bool = True, run_C: float = 2.0) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -1367,7 +1367,8 @@ class GenreClassifier:
             raise ValueError(f"not a genre model state (format {config.get('format')!r}, expected {STATE_FORMAT!r})")
         if list(config.get("dense_names", [])) != list(DENSE_NAMES):
             raise ValueError("genre state was written with different style features; retrain the model")
-        params = dict(config["params"])
+        # states written before the runs and the run model existed have neither parameter, and neither part
+        params = {"segment_penalty": 0.0, "run_model": False, **config["params"]}
         model = cls(**params)
         model.labels = tuple(config["labels"])
         model.temperature = float(config["temperature"])

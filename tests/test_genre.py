@@ -345,7 +345,8 @@ def test_style_text_keeps_function_words_and_shapes_only():
 def test_style_view_round_trip(tmp_path):
     articles, labels = tiny_corpus()
     m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, style_view=True).fit(articles, labels)
-    assert m.s2_coef_.shape[1] == len(m.s2_mean_) == 5 * len(m.labels) + 3
+    # context 4k + 3, the style view k, the runs k and the run model k
+    assert m.s2_coef_.shape[1] == len(m.s2_mean_) == 7 * len(m.labels) + 3
     config, arrays = m.get_state()
     np.savez(tmp_path / "g.npz", **arrays)
     with np.load(tmp_path / "g.npz", allow_pickle=False) as z:
@@ -403,7 +404,8 @@ def test_segment_features_are_the_mean_log_probabilities_of_each_run():
 
 def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
     articles, labels = tiny_corpus()
-    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0).fit(articles, labels)
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0,
+                        run_model=False).fit(articles, labels)
     k = len(m.labels)
     assert m.s2_coef_.shape[1] == 5 * k + 3
     assert [name for name, _ in m.top_features(40)["stage2"]["opinion"] if name.startswith("segment_log_")]
@@ -414,6 +416,22 @@ def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
     config["params"]["segment_penalty"] = 0.0  # a state whose parameters do not match its stage 2 is refused
     with pytest.raises(ValueError, match="inconsistent genre state"):
         GenreClassifier.from_state(config, arrays)
+
+
+def test_a_state_from_before_runs_loads_without_them():
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=0.0,
+                        run_model=False).fit(articles, labels)
+    config, arrays = m.get_state()
+    del config["params"]["segment_penalty"], config["params"]["run_model"]  # as such states were written
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    assert (again.segment_penalty, again.run_model) == (0.0, False)
+    page = articles[0] + articles[3]
+    assert np.allclose(again.predict_proba(page), m.predict_proba(page))
+    # the runs and the run model are the defaults for a new model (what stance.train fits)
+    fresh = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
+    assert fresh.segment_penalty > 0 and fresh.run_model_ is not None
+    assert fresh.s2_coef_.shape[1] == 6 * len(fresh.labels) + 3
 
 
 def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path):
