@@ -108,6 +108,9 @@ def main():
         m = GenreClassifier(seed=model_seed, **params).fit(articles, labels, groups=groups, headlines=headlines)
         s = train_genre.seed_eval(m)
         print(f"seeds paragraph acc {s['paragraph_accuracy']:.3f} articles {s['articles_correct']}/{s['articles']}")
+        own = train_genre.genre_texts_eval(m)
+        print(f"own texts (tests/fixtures/genre_texts) articles {own['articles_correct']}/{own['articles']}",
+              {k: v["pred_article"] for k, v in own["per_text"].items() if not k.startswith(v["pred_article"])})
         for name, r in s["per_seed"].items():
             print(" ", name, r["gold_article"], r["pred_article"], r["mixed"], r["paragraph_accuracy"],
                   [(e.get("gold"), e.get("pred")) for e in r["errors"]])

@@ -37,9 +37,10 @@ from stance.text import split_paragraphs  # noqa: E402
 
 SEEDS_DIR = REPO / "seeds"
 SEED_FIXTURE = REPO / "tests" / "fixtures" / "seed_genres.json"
+GENRE_TEXTS = REPO / "tests" / "fixtures" / "genre_texts"
 MODEL_PARAMS = {"C": 2.0, "C2": 0.5, "max_features": 40000, "min_df": 3, "oof_folds": 3, "headline_feature": True,
                 "short_pages": 0.3, "segment_penalty": 4.0,
-                "run_model": True}
+                "run_model": True, "run_style": True}
 
 
 def headline_data(data_dir: Path, params: dict, seed: int = 0) -> tuple[tuple | None, dict | None]:
@@ -149,6 +150,24 @@ def group_folds(labels, groups, k, rng):
             fold_of_group[name] = f
             load[f] += gs[name]
     return np.array([fold_of_group[gr] for gr in groups])
+
+
+def genre_texts_eval(model, folder=GENRE_TEXTS):
+    """Article labels on our own short texts (tests/fixtures/genre_texts/GENRE/*.txt): interviews in several web
+    layouts, briefs, columns, satire. The training interviews are all transcripts of one kind; these are not."""
+    if not folder.exists():
+        return {"skipped": "no genre_texts fixture"}
+    labs = list(model.labels)
+    per_text, right = {}, 0
+    for path in sorted(folder.glob("*/*.txt")):
+        paras = [p.text for p in split_paragraphs(path.read_text(encoding="utf-8")) if not p.boilerplate]
+        pr = model.predict_proba(paras)
+        lab, scores, mixed, _ = article_genre(pr, [len(p) for p in paras], labs)
+        right += lab == path.parent.name
+        per_text[f"{path.parent.name}/{path.name}"] = {"pred_article": lab, "mixed": mixed,
+                                                       "score": round(scores[lab], 3),
+                                                       "paragraphs": [labs[i] for i in pr.argmax(1)]}
+    return {"articles_correct": right, "articles": len(per_text), "per_text": per_text}
 
 
 def seed_eval(model, seeds_dir=SEEDS_DIR, fixture=SEED_FIXTURE):
@@ -308,6 +327,7 @@ def train(data_dir: Path = DEFAULT_DATA, seed: int = 0, *, full_eval: bool = Fal
     model.temperature = T
     metrics["final_fit_seconds"] = round(time.time() - t0, 1)
     metrics["seeds"] = seed_eval(model)
+    metrics["genre_texts"] = genre_texts_eval(model)
     # speed: predict_proba on a 15-paragraph article
     arts15 = [a[:15] for a in articles if len(a) >= 15][:40]
     model.predict_proba(arts15[0])

@@ -17,11 +17,14 @@ Two linear stages, both stored as plain JSON + numeric numpy arrays:
   With ``segment_penalty`` (on by default) it also sees the mean stage-1 log-probabilities of
   the paragraph's *run*: the page is cut into runs by :func:`segment_runs` (the genre sequence that best
   explains the stage-1 evidence, paying a fixed cost per change of genre), so each block of a mixed page is
-  judged by all of its own paragraphs rather than by the page average.  With ``run_model`` (on by
-  default) each run is also read as one text by a third linear model trained on whole articles (stage
-  1's n-grams counted over the whole run, its style features averaged over the run, and the run's length),
-  whose log-probabilities are 4 more stage-2 inputs: a whole text carries more evidence of its genre than
-  the mean of its paragraphs' readings.
+  judged by all of its own paragraphs rather than by the page average.  With ``run_model`` and
+  ``run_style`` (on by default) each run is also read as one text by two more linear models trained on whole
+  articles: one on stage 1's n-grams counted over the run, its style features averaged over the run and the
+  run's length; one on the run's style words alone (closed-class words and word shapes, :func:`style_tokens`,
+  so no topic or outlet vocabulary).  A whole text carries more evidence of its genre than the mean of its
+  paragraphs' readings.  They tell reporting, opinion and satire apart, not interview (the training
+  interviews are all long transcripts of one layout, and a model of whole texts learns to demand that), and
+  stage 2 is then two steps: interview or not, from everything but their readings, then which other genre.
 
 Short texts: with ``short_pages`` (on in the default model) stage 2 also trains on short pages of 1–3
 paragraphs, and a lone paragraph's missing neighbours are given as the uniform distribution, so a
@@ -712,45 +715,69 @@ _STYLE_PUNCT = {".": "xdot", ",": "xcomma", ";": "xsemi", ":": "xcolon", "!": "x
                 '"': "xquote", "(": "xparen", ")": "xparen", "%": "xpct", "$": "xcur", "-": "xdash"}
 
 
-def style_text(text: str) -> str:
+def _style_of(tok: str) -> str:
+    c = tok[0]
+    if c.isdigit():
+        return "xnum"
+    if not c.isalpha():
+        return _STYLE_PUNCT.get(tok, "xsym")
+    if tok == "Xname":
+        return "xname"
+    low = tok.lower()
+    if low in STYLE_WORDS:
+        return low.replace("'", "q")
+    if low.endswith("ly"):
+        return "xly"
+    if low.endswith("ing"):
+        return "xing"
+    if low.endswith("ed"):
+        return "xed"
+    if low.endswith("est") and len(low) > 5:
+        return "xest"
+    if low.endswith("s") and not low.endswith("ss"):
+        return "xws"
+    return "xcap" if c.isupper() else "xw"
+
+
+class _StyleMemo(dict):
+    """token → :func:`_style_of`, filled in on first sight (bounded)."""
+
+    def __missing__(self, tok: str) -> str:
+        out = _style_of(tok)
+        if len(self) < 200_000:
+            self[tok] = out
+        return out
+
+
+_STYLE_MEMO = _StyleMemo()
+
+
+def style_tokens(text: str) -> list[str]:
     """``text`` (already through :func:`normalise`) as closed-class words and word shapes: names → xname,
     numbers → xnum, other words → their shape (xly, xing, xed, xest, xcap, xw), punctuation → xdot … .
     Topic, outlet and era vocabulary cannot enter n-grams over this view; syntax and voice can."""
-    out = []
-    for tok in _STYLE_TOKEN.findall(text):
-        c = tok[0]
-        if c.isdigit():
-            out.append("xnum")
-        elif not c.isalpha():
-            out.append(_STYLE_PUNCT.get(tok, "xsym"))
-        elif tok == "Xname":
-            out.append("xname")
-        else:
-            low = tok.lower()
-            if low in STYLE_WORDS:
-                out.append(low.replace("'", "q"))
-            elif low.endswith("ly"):
-                out.append("xly")
-            elif low.endswith("ing"):
-                out.append("xing")
-            elif low.endswith("ed"):
-                out.append("xed")
-            elif low.endswith("est") and len(low) > 5:
-                out.append("xest")
-            elif low.endswith("s") and not low.endswith("ss"):
-                out.append("xws")
-            elif c.isupper():
-                out.append("xcap")
-            else:
-                out.append("xw")
-    return " ".join(out)
+    return list(map(_STYLE_MEMO.__getitem__, _STYLE_TOKEN.findall(text)))
+
+
+def style_text(text: str) -> str:
+    """:func:`style_tokens` joined by spaces."""
+    return " ".join(style_tokens(text))
 
 
 # ----------------------------------------------------------------------------------------------------
 # Context features for stage 2
 # ----------------------------------------------------------------------------------------------------
+def _run_genres(labels: Sequence[str]) -> list[str]:
+    """The genres the models that read whole runs tell apart: all but interview. The training interviews are
+    long transcripts of long turns in one layout, and a model of whole texts learns to demand that: a short
+    Q&A, or one with other speaker labels, read as opinion or satire. Stage 1 and the runs find interviews
+    without them."""
+    rest = [g for g in labels if g != "interview"]
+    return rest if len(rest) >= 2 else list(labels)
+
+
 def _context_names(labels: Sequence[str], style_view: bool = False, segments: bool = False,
-                   runs: bool = False) -> list[str]:
+                   runs: Sequence[str] = (), run_style: Sequence[str] = ()) -> list[str]:
     names = [f"p1_log_{g}" for g in labels]
     names += [f"adjacent_{g}" for g in labels]
     names += [f"window3_{g}" for g in labels]
@@ -758,8 +785,8 @@ def _context_names(labels: Sequence[str], style_view: bool = False, segments: bo
     names += ["rel_position", "is_first", "log_chars_self"]
     if segments:
         names += [f"segment_log_{g}" for g in labels]
-    if runs:
-        names += [f"run_text_log_{g}" for g in labels]
+    names += [f"run_text_log_{g}" for g in runs]
+    names += [f"run_style_log_{g}" for g in run_style]
     if style_view:
         names += [f"style_log_{g}" for g in labels]
     return names
@@ -881,7 +908,9 @@ class GenreClassifier:
     ``run_model``: also read each run as one text with a model fitted on whole training articles (stage 1's
     word n-grams counted over the run, the character-weighted mean of its paragraphs' style features, its
     length in characters and paragraphs; ``run_C``), out of fold like stage 1, and give stage 2 its
-    log-probabilities.
+    log-probabilities.  ``run_style``: the same with a model of the run's style words (uni- and bigrams of
+    :func:`style_tokens`).  Both leave out interview (:func:`_run_genres`); with either, stage 2 decides
+    interview or not without their readings (:meth:`_gate`).
     """
 
     def __init__(self, *, ngram_range=(1, 2), min_df: int = 3, max_features: int | None = 60000,
@@ -891,7 +920,7 @@ class GenreClassifier:
                  subjectivity_zip: str | None = None, style_view: bool = False,
                  style_ngram_range=(1, 3), headline_feature: bool = False, headline_C: float = 1.0,
                  rate_prior: float = 0.0, short_pages: float = 0.0, segment_penalty: float = 4.0,
-                 run_model: bool = True, run_C: float = 2.0) -> None:
+                 run_model: bool = True, run_C: float = 2.0, run_style: bool = True) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -914,6 +943,8 @@ class GenreClassifier:
         self.segment_penalty = float(segment_penalty)
         self.run_model = bool(run_model)
         self.run_C = float(run_C)
+        self.run_style = bool(run_style)
+        self.run_style_model_: LinearTextClassifier | None = None
         self.run_model_: LinearTextClassifier | None = None
         self.headline_model_: LinearTextClassifier | None = None
         self.stage1_style_: LinearTextClassifier | None = None
@@ -929,10 +960,21 @@ class GenreClassifier:
                 "subjectivity_zip": self.subjectivity_zip, "style_view": self.style_view,
                 "style_ngram_range": list(self.style_ngram_range), "headline_feature": self.headline_feature,
                 "headline_C": self.headline_C, "rate_prior": self.rate_prior, "short_pages": self.short_pages,
-                "segment_penalty": self.segment_penalty, "run_model": self.run_model, "run_C": self.run_C}
+                "segment_penalty": self.segment_penalty, "run_model": self.run_model, "run_C": self.run_C,
+                "run_style": self.run_style}
 
     def _stage2_names(self) -> list[str]:
-        return _context_names(self.labels, self.style_view, self.segment_penalty > 0, self.run_model)
+        return _context_names(self.labels, self.style_view, self.segment_penalty > 0,
+                              self._run_labels(self.run_model_) if self.run_model else (),
+                              self._run_labels(self.run_style_model_) if self.run_style else ())
+
+    def _run_labels(self, model: LinearTextClassifier | None) -> list[str]:
+        """The genres of a run model's readings, in ``labels`` order: its classes (a model saved before
+        :func:`_run_genres` knows interview too), or those it would be fitted on."""
+        if model is None:
+            return _run_genres(self.labels)
+        classes = set(model.classes_)
+        return [g for g in self.labels if g in classes]
 
     def _stage2_inputs(self, p1: np.ndarray, dense_z: np.ndarray, lengths: np.ndarray,
                        run_log: np.ndarray | None = None, run: np.ndarray | None = None) -> np.ndarray:
@@ -942,7 +984,7 @@ class GenreClassifier:
         X = context_features(p1[:, :k], dense_z, lengths, prior_fallback=self.short_pages > 0)
         if self.segment_penalty > 0:
             X = np.hstack([X, segment_features(np.log(np.clip(p1[:, :k], 1e-4, 1.0)), self.segment_penalty, run)])
-        if self.run_model:
+        if self.run_model or self.run_style:
             X = np.hstack([X, run_log])
         if p1.shape[1] > k:
             X = np.hstack([X, np.log(np.clip(p1[:, k:], 1e-4, 1.0))])
@@ -996,10 +1038,13 @@ class GenreClassifier:
     # A run is read through stage 1's own vocabulary: its n-gram counts are those of its paragraphs' tokens one
     # after the other, and its style features the character-weighted mean of its paragraphs', so reading the
     # runs costs no second pass over the text.
-    def _tokens(self, model: LinearTextClassifier, paragraphs: Sequence[str]) -> tuple:
+    def _tokens(self, model: LinearTextClassifier, paragraphs: Sequence[str],
+                normalised: Sequence[str] | None = None) -> tuple:
         """Each paragraph's stage-1 tokens for ``model``'s vocabulary: ``("ids", word ids one paragraph after
-        the other, tokens per paragraph)`` where :func:`stage1_ids` applies, else ``("tokens", token lists)``."""
-        found = stage1_ids(model, paragraphs, self.allowed_words)
+        the other, tokens per paragraph)`` where :func:`stage1_ids` applies, else ``("tokens", token lists)``.
+        ``normalised``: the paragraphs already through :func:`normalise`, when the caller has them."""
+        found = (stage1_ids(model, paragraphs, self.allowed_words) if normalised is None
+                 else stage1_ids(model, normalised, self.allowed_words, prepare=str))
         if found is not None:
             return ("ids", *found)
         return ("tokens", stage1_tokens(model, paragraphs, self.allowed_words))
@@ -1042,6 +1087,8 @@ class GenreClassifier:
 
     def _fit_run(self, stage1: LinearTextClassifier, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
                  runs: list[np.ndarray], labels: Sequence[str]) -> LinearTextClassifier:
+        keep = set(_run_genres(self.labels))
+        runs, labels = map(list, zip(*[(rows, lab) for rows, lab in zip(runs, labels) if lab in keep]))
         model = LinearTextClassifier(ngram_range=self.ngram_range, C=self.run_C, class_weight=self.class_weight,
                                      max_iter=3000, dense_weight=self.dense_weight)
         indptr, cols, counts = self._run_counts(stage1, tokens, runs)
@@ -1063,21 +1110,49 @@ class GenreClassifier:
         """For each page, given as (its paragraphs' indices into ``tokens``/``dense``/``chars``, their run ids
         from :meth:`_runs`): every paragraph's run read by the run model, as log-probabilities (uniform where
         ``model`` is None)."""
-        k = len(self.labels)
+        def read(runs: list[np.ndarray]) -> np.ndarray:
+            tfidf = model._tfidf(len(runs), *self._run_counts(model, tokens, runs))
+            return model.predict_proba_tfidf(tfidf, self._run_dense(dense, chars, runs))
+        return self._each_run(model, pages, read, self._run_labels(model))
+
+    def _run_style_logs(self, model: LinearTextClassifier | None, style: Sequence[list[str]],
+                        pages: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        """As :meth:`_run_logs`, each run read by the run style model from its paragraphs' :func:`style_tokens`
+        (counted from word ids, one paragraph after the other, as the model's vectorizer counts the joined text)."""
+        def read(runs: list[np.ndarray]) -> np.ndarray:
+            words = model._ngram_index()[0]
+            ids = np.fromiter(map(words.get, chain.from_iterable(style), repeat(-1)), dtype=np.int64)
+            lengths = np.fromiter(map(len, style), dtype=np.int64, count=len(style))
+            return model.predict_proba_tfidf(model._tfidf(len(runs), *self._run_counts(model, ("ids", ids, lengths),
+                                                                                          runs)))
+        return self._each_run(model, pages, read, self._run_labels(model))
+
+    @staticmethod
+    def _each_run(model: LinearTextClassifier | None, pages: Sequence[tuple[np.ndarray, np.ndarray]],
+                  read, labels: Sequence[str]) -> list[np.ndarray]:
+        k = len(labels)
         run_ids = [run for _, run in pages]
         runs = [rows[run == r] for (rows, _), run in zip(pages, run_ids)
                 for r in range(int(run[-1]) + 1 if len(run) else 0)]
         if model is None or not runs:
             logs = np.full((len(runs), k), np.log(1.0 / k))
         else:
-            tfidf = model._tfidf(len(runs), *self._run_counts(model, tokens, runs))
-            proba = model.predict_proba_tfidf(tfidf, self._run_dense(dense, chars, runs))
-            logs = np.log(np.clip(proba[:, [list(model.classes_).index(g) for g in self.labels]], 1e-4, 1.0))
+            proba = read(runs)
+            logs = np.log(np.clip(proba[:, [list(model.classes_).index(g) for g in labels]], 1e-4, 1.0))
         out, at = [], 0
         for run in run_ids:
             out.append(logs[at + run] if len(run) else np.zeros((0, k)))
             at += int(run[-1]) + 1 if len(run) else 0
         return out
+
+    def _fit_run_style(self, style: Sequence[list[str]], runs: list[np.ndarray],
+                       labels: Sequence[str]) -> LinearTextClassifier:
+        keep = set(_run_genres(self.labels))
+        runs, labels = zip(*[(rows, lab) for rows, lab in zip(runs, labels) if lab in keep])
+        # uni- and bigrams: counted from word ids when reading (trigrams measured no better, 2 seeds)
+        return LinearTextClassifier(ngram_range=(1, 2), min_df=self.min_df, max_features=self.max_features,
+                                    C=self.run_C, class_weight=self.class_weight, max_iter=3000).fit(
+            [" ".join(chain.from_iterable(style[r] for r in rows.tolist())) for rows in runs], list(labels))
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, articles: Sequence[Sequence[str]], labels: Sequence[str],
@@ -1129,7 +1204,8 @@ class GenreClassifier:
             self.headline_model_.fit([str(t).lower() for t in headline_texts], [str(v) for v in headline_labels])
         dense = self.stage1_dense(texts)
         norm = [normalise(t) for t in texts]
-        sty = [style_text(t) for t in norm] if self.style_view else None
+        sty_tokens = [style_tokens(t) for t in norm] if self.style_view or self.run_style else None
+        sty = [" ".join(t) for t in sty_tokens] if self.style_view else None
         self.allowed_words = None
         if groups is not None and self.min_groups > 1:
             para_groups = [g for a, g in zip(articles, groups) for _ in a]
@@ -1162,12 +1238,21 @@ class GenreClassifier:
         # the run model, out of fold like stage 1: fold f's reads with fold f's stage-1 vocabulary and has not
         # seen fold f's articles (folds that hold out whole sources instead measured no better)
         run_models: dict[int, tuple[LinearTextClassifier, tuple] | None] = {}
+        style_models: dict[int, LinearTextClassifier | None] = {}
         self.run_model_ = None
+        self.run_style_model_ = None
+        if self.run_style:
+            for f in range(self.oof_folds):
+                tr = [i for i in range(len(articles)) if folds[i] != f]
+                style_models[f] = (self._fit_run_style(sty_tokens, [np.arange(*spans[i]) for i in tr],
+                                                       [labels[i] for i in tr])
+                                   if set(labels[i] for i in tr) >= set(_run_genres(self.labels)) else None)
+            self.run_style_model_ = self._fit_run_style(sty_tokens, [np.arange(s, e) for s, e in spans], labels)
         if self.run_model:
             whole = [np.arange(s, e) for s, e in spans]
             for f in range(self.oof_folds):
                 tr = [i for i in range(len(articles)) if folds[i] != f]
-                if f not in fold_models or set(labels[i] for i in tr) != set(self.labels):
+                if f not in fold_models or not set(labels[i] for i in tr) >= set(_run_genres(self.labels)):
                     run_models[f] = None
                     continue
                 tokens = self._tokens(fold_models[f], texts)
@@ -1187,8 +1272,8 @@ class GenreClassifier:
                          for f in range(self.oof_folds)}
         for _ in range(int(self.synthetic_mixed * len(articles))):
             n_blocks = int(rng.integers(2, 4))
-            fold = int(rng.integers(self.oof_folds)) if self.run_model else -1
-            pool = by_fold_genre[fold] if self.run_model else by_genre
+            fold = int(rng.integers(self.oof_folds)) if self.run_model or self.run_style else -1
+            pool = by_fold_genre[fold] if self.run_model or self.run_style else by_genre
             present = [g for g in self.labels if pool[g]]
             if len(present) < 2:
                 continue
@@ -1202,7 +1287,7 @@ class GenreClassifier:
         for _ in range(int(self.short_pages * len(articles))):
             art = int(rng.integers(len(spans)))
             pages.append((np.array(_block(rng, spans[art], 1, 4)), int(folds[art])))
-        page_runs = [self._runs(p1_oof[rows]) if self.segment_penalty > 0 or self.run_model else None
+        page_runs = [self._runs(p1_oof[rows]) if self.segment_penalty > 0 or self.run_model or self.run_style else None
                      for rows, _ in pages]
         run_logs: list[np.ndarray | None] = [None] * len(pages)
         if self.run_model:
@@ -1212,25 +1297,77 @@ class GenreClassifier:
                 logs = self._run_logs(model, tokens, dense, lengths, [(pages[j][0], page_runs[j]) for j in mine])
                 for j, log in zip(mine, logs):
                     run_logs[j] = log
+        if self.run_style:
+            for f in range(self.oof_folds):
+                mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
+                logs = self._run_style_logs(style_models.get(f), sty_tokens,
+                                            [(pages[j][0], page_runs[j]) for j in mine])
+                for j, log in zip(mine, logs):
+                    run_logs[j] = log if run_logs[j] is None else np.hstack([run_logs[j], log])
         X2 = [self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows], log, run)
               for (rows, _), log, run in zip(pages, run_logs, page_runs)]
         y2 = [y[rows] for rows, _ in pages]
         X2, y2 = np.vstack(X2), np.concatenate(y2)
         self.s2_mean_ = X2.mean(0)
         sc = X2.std(0)
-        self.s2_scale_ = np.where(sc > 0, sc, 1.0)
-        clf = fit_logistic((X2 - self.s2_mean_) / self.s2_scale_, y2, C=self.C2, class_weight="balanced", max_iter=3000)
-        coef, intercept = clf.coef_, clf.intercept_
-        if coef.shape[0] == 1:  # binary: the same probabilities as a two-row softmax
-            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
-            intercept = np.array([0.0, intercept[0]])
-        order = [list(clf.classes_).index(g) for g in self.labels]
-        self.s2_coef_ = coef[order].astype(np.float64)
-        self.s2_intercept_ = intercept[order].astype(np.float64)
+        self.s2_scale_ = np.where(sc > 1e-12, sc, 1.0)  # a constant column's std can come out as rounding noise
+        Z = (X2 - self.s2_mean_) / self.s2_scale_
+        gate = self._gate()
+        if gate is None:
+            self.s2_coef_, self.s2_intercept_ = self._fit_stage2(Z, y2, self.labels)
+        else:
+            # interview or not, from everything but the run models' readings; then which of the other genres
+            interview = y2 == self.labels[gate]
+            runs = np.array([n.startswith(("run_text_log_", "run_style_log_")) for n in self._stage2_names()])
+            coef, intercept = self._fit_stage2(Z[:, ~runs], interview.astype(int), (0, 1))
+            rest = [g for g in self.labels if g != self.labels[gate]]
+            rest_coef, rest_intercept = self._fit_stage2(Z[~interview], y2[~interview], rest)
+            self.s2_coef_ = np.zeros((len(self.labels), Z.shape[1]))
+            self.s2_intercept_ = np.zeros(len(self.labels))
+            self.s2_coef_[gate, ~runs] = coef[1] - coef[0]
+            self.s2_intercept_[gate] = intercept[1] - intercept[0]
+            others = [i for i in range(len(self.labels)) if i != gate]
+            self.s2_coef_[others], self.s2_intercept_[others] = rest_coef, rest_intercept
         self.temperature = 1.0
         if calibration is not None:
             self.calibrate(*calibration)
         return self
+
+    def _fit_stage2(self, Z: np.ndarray, y: np.ndarray, classes: Sequence) -> tuple[np.ndarray, np.ndarray]:
+        """Stage-2 logistic regression: (coef, intercept) with one row per class of ``classes``, in that order."""
+        clf = fit_logistic(Z, y, C=self.C2, class_weight="balanced", max_iter=3000)
+        coef, intercept = clf.coef_, clf.intercept_
+        if coef.shape[0] == 1:  # binary: the same probabilities as a two-row softmax
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        order = [list(clf.classes_).index(g) for g in classes]
+        return coef[order].astype(np.float64), intercept[order].astype(np.float64)
+
+    def _gate(self) -> int | None:
+        """Index of ``interview`` where stage 2 is two steps: interview or not (its row of ``s2_coef_``, the
+        log-odds, from everything but the run models' readings), then which other genre (the other rows, a
+        softmax). Where the models that read whole runs leave interview out (:func:`_run_genres`): a flat
+        stage 2 learnt to find interviews through their readings of long transcripts, so a short Q&A in
+        another layout lost its genre. ``None``: one softmax over all rows."""
+        if not (self.run_model or self.run_style) or "interview" not in self.labels:
+            return None
+        model = self.run_model_ if self.run_model else self.run_style_model_
+        return None if "interview" in self._run_labels(model) else self.labels.index("interview")
+
+    def _stage2_logits(self, X2: np.ndarray) -> np.ndarray:
+        """Stage-2 scores whose softmax is the paragraphs' probabilities (log-probabilities with a gate)."""
+        logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
+        gate = self._gate()
+        if gate is None:
+            return logits
+        a = logits[:, gate]
+        others = [i for i in range(logits.shape[1]) if i != gate]
+        rest = logits[:, others]
+        rest = rest - rest.max(1, keepdims=True)
+        out = np.empty_like(logits)
+        out[:, gate] = -np.logaddexp(0.0, -a)  # log sigmoid(a)
+        out[:, others] = (-np.logaddexp(0.0, a))[:, None] + rest - np.log(np.exp(rest).sum(1, keepdims=True))
+        return out
 
     def calibrate(self, articles: Sequence[Sequence[str]], labels: Sequence[str]) -> float:
         """Fit the stage-2 softmax temperature on held-out articles (paragraphs inherit the label)."""
@@ -1255,8 +1392,12 @@ class GenreClassifier:
         if self.run_model:
             run_log = self._run_logs(self.run_model_, self._tokens(self.stage1_, paragraphs), dense,
                                      np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), run)])[0]
-        X2 = self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log, run)
-        return ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
+        if self.run_style:
+            log = self._run_style_logs(self.run_style_model_, [style_tokens(normalise(p)) for p in paragraphs],
+                                       [(np.arange(len(paragraphs)), run)])[0]
+            run_log = log if run_log is None else np.hstack([run_log, log])
+        return self._stage2_logits(self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log,
+                                                       run))
 
     def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
         """One article's content paragraphs, in order → ``(n_paragraphs, len(labels))`` in-context probs."""
@@ -1270,7 +1411,10 @@ class GenreClassifier:
     def predict_proba_articles(self, articles: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """``[predict_proba(a) for a in articles]``, with stage 1 run once over all their paragraphs (its rows
         do not depend on each other, so the numbers are the same; only the per-call overhead is saved)."""
-        if isinstance(articles, str) or any(isinstance(a, str) for a in articles):
+        if isinstance(articles, str):
+            raise TypeError("predict_proba_articles takes a list of articles, each a list of paragraph strings")
+        articles = list(articles)  # a generator is read once
+        if any(isinstance(a, str) for a in articles):
             raise TypeError("predict_proba_articles takes a list of articles, each a list of paragraph strings")
         articles = [[str(p) for p in a] for a in articles]
         k = len(self.labels)
@@ -1279,7 +1423,8 @@ class GenreClassifier:
             return [np.zeros((0, k)) for _ in articles]
         dense = self.stage1_dense(paragraphs)
         model = self.stage1_
-        tokens = self._tokens(model, paragraphs)
+        norm = [normalise(t) for t in paragraphs] if self.run_style else None  # shared by stage 1 and the style
+        tokens = self._tokens(model, paragraphs, norm)
         proba = self._stage1_from_tokens(model, tokens, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
         dense_z = (dense - model.dense_mean_) / model.dense_scale_
@@ -1292,9 +1437,12 @@ class GenreClassifier:
             style = self._p1_style(self.stage1_style_, [style_text(normalise(t)) for t in paragraphs])
             p1s = [np.hstack([p1, style[s:e]]) for p1, s, e in zip(p1s, bounds[:-1], bounds[1:])]
         runs = [self._runs(p1) for p1 in p1s]
-        run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths,
-                                   [(np.arange(s, e), run) for s, e, run in zip(bounds[:-1], bounds[1:], runs)])
-                    if self.run_model else [None] * len(articles))
+        pages = [(np.arange(s, e), run) for s, e, run in zip(bounds[:-1], bounds[1:], runs)]
+        run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths, pages) if self.run_model
+                    else [None] * len(articles))
+        if self.run_style:
+            logs = self._run_style_logs(self.run_style_model_, [style_tokens(t) for t in norm], pages)
+            run_logs = [log if r is None else np.hstack([r, log]) for r, log in zip(run_logs, logs)]
         out, start = [], 0
         for a, p1, run_log, run in zip(articles, p1s, run_logs, runs):
             end = start + len(a)
@@ -1302,8 +1450,7 @@ class GenreClassifier:
                 out.append(np.zeros((0, k)))
                 continue
             X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy(), run_log, run)
-            logits = ((X2 - self.s2_mean_) / self.s2_scale_) @ self.s2_coef_.T + self.s2_intercept_
-            out.append(softmax(logits / self.temperature))
+            out.append(softmax(self._stage2_logits(X2) / self.temperature))
             start = end
         return out
 
@@ -1321,7 +1468,10 @@ class GenreClassifier:
     def top_features(self, k: int = 20) -> dict[str, Any]:
         s1 = self.stage1_.top_features(k, dense_names=self._dense_names())
         names = self._stage2_names()
-        centred = self.s2_coef_ - self.s2_coef_.mean(0, keepdims=True)
+        centred = self.s2_coef_.copy()
+        gate = self._gate()  # the gate's row is already log-odds; the softmax rows are centred among themselves
+        others = [i for i in range(len(self.labels)) if i != gate]
+        centred[others] -= centred[others].mean(0, keepdims=True)
         s2 = {g: [(names[j], round(float(centred[i, j]), 4)) for j in np.argsort(-centred[i])[:k]]
               for i, g in enumerate(self.labels)}
         return {"stage1": s1, "stage2": s2}
@@ -1350,6 +1500,10 @@ class GenreClassifier:
             run_config, run_arrays = self.run_model_.get_state()
             config["run_model"] = {**run_config, "vocabulary": "stage1"}  # shared: stored once
             arrays.update({f"run_{k}": np.asarray(v) for k, v in run_arrays.items()})
+        if self.run_style_model_ is not None:
+            rs_config, rs_arrays = self.run_style_model_.get_state()
+            config["run_style_model"] = rs_config
+            arrays.update({f"rsty_{k}": np.asarray(v) for k, v in rs_arrays.items()})
         if self.headline_model_ is not None:
             hl_config, hl_arrays = self.headline_model_.get_state()
             config["headline_model"] = hl_config
@@ -1368,7 +1522,7 @@ class GenreClassifier:
         if list(config.get("dense_names", [])) != list(DENSE_NAMES):
             raise ValueError("genre state was written with different style features; retrain the model")
         # states written before the runs and the run model existed have neither parameter, and neither part
-        params = {"segment_penalty": 0.0, "run_model": False, **config["params"]}
+        params = {"segment_penalty": 0.0, "run_model": False, "run_style": False, **config["params"]}
         model = cls(**params)
         model.labels = tuple(config["labels"])
         model.temperature = float(config["temperature"])
@@ -1392,6 +1546,19 @@ class GenreClassifier:
             model.run_model_ = LinearTextClassifier.from_state(
                 {**config["run_model"], "vocabulary": config["stage1"]["vocabulary"]},
                 {k[4:]: v for k, v in arrays.items() if k.startswith("run_")})
+            if model.run_model_.ngram_range != model.stage1_.ngram_range:
+                raise ValueError("inconsistent genre state: the run model must count stage 1's n-grams")
+        if model.run_style:
+            if "run_style_model" not in config:
+                raise ValueError("inconsistent genre state: run_style is set but the run style model is missing")
+            model.run_style_model_ = LinearTextClassifier.from_state(
+                config["run_style_model"], {k[5:]: v for k, v in arrays.items() if k.startswith("rsty_")})
+            if not model.run_style_model_._ngram_index():
+                raise ValueError("inconsistent genre state: the run style model must count uni- and bigrams")
+        for part in (model.run_model_, model.run_style_model_):
+            if part is not None and not set(part.classes_) <= set(model.labels):
+                raise ValueError(f"inconsistent genre state: a run model reads genres {sorted(part.classes_)} "
+                                 f"that are not the model's {sorted(model.labels)}")
         model.s2_coef_ = np.asarray(arrays["s2_coef"], dtype=np.float64)
         model.s2_intercept_ = np.asarray(arrays["s2_intercept"], dtype=np.float64)
         model.s2_mean_ = np.asarray(arrays["s2_mean"], dtype=np.float64)
@@ -1404,9 +1571,12 @@ class GenreClassifier:
         allowed = config.get("allowed_words")
         model.allowed_words = frozenset(allowed) if allowed else None
         n2 = len(model._stage2_names())
-        if model.s2_coef_.shape != (len(model.labels), n2) or model.s2_mean_.shape != (n2,):
+        if (model.s2_coef_.shape != (len(model.labels), n2) or model.s2_mean_.shape != (n2,)
+                or model.s2_scale_.shape != (n2,) or model.s2_intercept_.shape != (len(model.labels),)):
             raise ValueError(f"inconsistent genre state: stage-2 coef {model.s2_coef_.shape}, expected "
-                             f"({len(model.labels)}, {n2})")
+                             f"({len(model.labels)}, {n2}), with {n2} means and scales and one intercept per genre")
+        if not (math.isfinite(model.temperature) and model.temperature > 0):
+            raise ValueError(f"inconsistent genre state: temperature {model.temperature} (must be a positive number)")
         return model
 
 

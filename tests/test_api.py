@@ -98,6 +98,20 @@ def test_issue3_seed_genres(seed_results):
     assert total >= 110 and right / total >= 0.90, wrong
 
 
+def test_own_short_texts_get_their_genre():
+    """Our own short texts (tests/fixtures/genre_texts/GENRE/*.txt), above all interviews in web layouts the
+    training transcripts do not have: the model of stop 13 read 5 of the 8 interviews as opinion or satire.
+    Two known misses (also in the model card): questions set as bold headings with no speaker label read as
+    satire, and a deadpan satire piece written as a straight government announcement reads as reporting."""
+    folder = Path(__file__).parent / "fixtures" / "genre_texts"
+    wrong = {}
+    for path in sorted(folder.glob("*/*.txt")):
+        result = stance.classify(path.read_text(encoding="utf-8"))
+        if result.genre != path.parent.name:
+            wrong[f"{path.parent.name}/{path.name}"] = result.genre
+    assert set(wrong) <= {"interview/05_question_paragraphs.txt", "satire/02_ministry_of_meetings.txt"}, wrong
+
+
 def test_issue4_seed_stances(seed_results):
     """Putin, Russia and North Korea negative in the hostile pages 000, 002 and 003; Ukraine positive in 003."""
     for key in ("000", "002", "003"):

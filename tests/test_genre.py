@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from stance.genre import (DENSE_NAMES, GENRES, GenreClassifier, article_genre, context_features, normalise,
-                          paragraph_features, speaker_label, stage1_tokens)
+                          paragraph_features, softmax, speaker_label, stage1_tokens)
 
 F = {name: i for i, name in enumerate(DENSE_NAMES)}
 
@@ -345,8 +345,8 @@ def test_style_text_keeps_function_words_and_shapes_only():
 def test_style_view_round_trip(tmp_path):
     articles, labels = tiny_corpus()
     m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, style_view=True).fit(articles, labels)
-    # context 4k + 3, the style view k, the runs k and the run model k
-    assert m.s2_coef_.shape[1] == len(m.s2_mean_) == 7 * len(m.labels) + 3
+    # context 4k + 3, the style view k, the runs k, the two run models k - 1 each (they leave out interview)
+    assert m.s2_coef_.shape[1] == len(m.s2_mean_) == 8 * len(m.labels) + 1
     config, arrays = m.get_state()
     np.savez(tmp_path / "g.npz", **arrays)
     with np.load(tmp_path / "g.npz", allow_pickle=False) as z:
@@ -405,7 +405,7 @@ def test_segment_features_are_the_mean_log_probabilities_of_each_run():
 def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
     articles, labels = tiny_corpus()
     m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0,
-                        run_model=False).fit(articles, labels)
+                        run_model=False, run_style=False).fit(articles, labels)
     k = len(m.labels)
     assert m.s2_coef_.shape[1] == 5 * k + 3
     assert [name for name, _ in m.top_features(40)["stage2"]["opinion"] if name.startswith("segment_log_")]
@@ -421,25 +421,28 @@ def test_segment_penalty_adds_run_columns_and_survives_a_round_trip(tmp_path):
 def test_a_state_from_before_runs_loads_without_them():
     articles, labels = tiny_corpus()
     m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=0.0,
-                        run_model=False).fit(articles, labels)
+                        run_model=False, run_style=False).fit(articles, labels)
     config, arrays = m.get_state()
-    del config["params"]["segment_penalty"], config["params"]["run_model"]  # as such states were written
+    for name in ("segment_penalty", "run_model", "run_style"):  # as such states were written
+        del config["params"][name]
     again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
-    assert (again.segment_penalty, again.run_model) == (0.0, False)
+    assert (again.segment_penalty, again.run_model, again.run_style) == (0.0, False, False)
     page = articles[0] + articles[3]
     assert np.allclose(again.predict_proba(page), m.predict_proba(page))
     # the runs and the run model are the defaults for a new model (what stance.train fits)
     fresh = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
-    assert fresh.segment_penalty > 0 and fresh.run_model_ is not None
-    assert fresh.s2_coef_.shape[1] == 6 * len(fresh.labels) + 3
+    assert fresh.segment_penalty > 0 and fresh.run_model_ is not None and fresh.run_style_model_ is not None
+    assert fresh._gate() == fresh.labels.index("interview")
 
 
 def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path):
     articles, labels = tiny_corpus()
     m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0, segment_penalty=4.0,
-                        run_model=True).fit(articles, labels)
+                        run_model=True, run_style=False).fit(articles, labels)
     k = len(m.labels)
-    assert m.s2_coef_.shape[1] == 6 * k + 3 and m.run_model_.vocabulary_ == m.stage1_.vocabulary_
+    # the run model reads reporting, opinion and satire, not interview (stance.genre._run_genres)
+    assert list(m.run_model_.classes_) == ["opinion", "reporting", "satire"]
+    assert m.s2_coef_.shape[1] == 5 * k + 3 + 3 and m.run_model_.vocabulary_ == m.stage1_.vocabulary_
     page = articles[0] + articles[3]
     p1 = m.predict_proba_stage1(page)
     dense = m.stage1_dense(page)
@@ -454,7 +457,7 @@ def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path
     w = chars + 1
     style = np.r_[(dense * w[:, None]).sum(0) / w.sum(), np.log1p(chars.sum()), np.log(len(page))]
     whole = m.run_model_.predict_proba_tokens([tokens], style[None, :])[0]
-    order = [list(m.run_model_.classes_).index(g) for g in m.labels]
+    order = [list(m.run_model_.classes_).index(g) for g in ("reporting", "opinion", "satire")]
     assert np.allclose(logs, np.log(np.clip(whole[order], 1e-4, 1.0)))
     m.segment_penalty = 4.0
     config, arrays = m.get_state()
@@ -465,6 +468,77 @@ def test_run_model_reads_each_run_as_one_text_and_survives_a_round_trip(tmp_path
     del config["run_model"]
     with pytest.raises(ValueError, match="run model is missing"):
         GenreClassifier.from_state(config, arrays)
+
+
+def test_run_style_model_reads_each_run_from_its_style_words(tmp_path):
+    from stance.genre import style_tokens
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
+    assert list(m.run_style_model_.classes_) == ["opinion", "reporting", "satire"]
+    page = articles[0] + articles[3]
+    style = [style_tokens(normalise(p)) for p in page]
+    one_run = [(np.arange(len(page)), np.zeros(len(page), dtype=np.int64))]
+    logs = m._run_style_logs(m.run_style_model_, style, one_run)[0]
+    # counted from word ids, as the model's own vectorizer counts the run's style words joined into one text
+    whole = m.run_style_model_.predict_proba([" ".join(" ".join(t) for t in style)])[0]
+    order = [list(m.run_style_model_.classes_).index(g) for g in ("reporting", "opinion", "satire")]
+    assert np.allclose(logs, np.log(np.clip(whole[order], 1e-4, 1.0)))
+    config, arrays = m.get_state()
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    assert np.allclose(again.predict_proba(page), m.predict_proba(page))
+    del config["run_style_model"]
+    with pytest.raises(ValueError, match="run style model is missing"):
+        GenreClassifier.from_state(config, arrays)
+
+
+def test_interview_is_decided_without_the_run_models_readings():
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
+    gate = m._gate()
+    assert m.labels[gate] == "interview"
+    runs = np.array([n.startswith(("run_text_log_", "run_style_log_")) for n in m._stage2_names()])
+    assert runs.sum() == 6 and not m.s2_coef_[gate, runs].any()
+    X2 = np.random.default_rng(0).normal(size=(5, len(runs))) * m.s2_scale_ + m.s2_mean_
+    moved = X2.copy()
+    moved[:, runs] += 3 * m.s2_scale_[runs]  # the run models read the runs quite differently
+    p, q = softmax(m._stage2_logits(X2)), softmax(m._stage2_logits(moved))
+    assert np.allclose(p.sum(1), 1) and np.allclose(p[:, gate], q[:, gate])
+    assert not np.allclose(p, q)  # ... which moves reporting / opinion / satire, not interview
+
+
+def test_a_state_whose_run_models_read_interview_loads_with_one_softmax(monkeypatch):
+    # models trained before the run models left out interview (stance 0.1.0 during development)
+    import stance.genre as genre
+    articles, labels = tiny_corpus()
+    monkeypatch.setattr(genre, "_run_genres", lambda labels: list(labels))
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
+    assert m._gate() is None and "interview" in m.run_model_.classes_
+    config, arrays = m.get_state()
+    page = articles[0] + articles[-1]
+    expected = m.predict_proba(page)
+    monkeypatch.undo()
+    again = GenreClassifier.from_state(json.loads(json.dumps(config)), arrays)
+    assert again._gate() is None and np.allclose(again.predict_proba(page), expected)
+
+
+def test_a_state_with_parts_that_do_not_fit_together_is_refused():
+    articles, labels = tiny_corpus()
+    m = GenreClassifier(min_df=1, oof_folds=2, synthetic_mixed=1.0, C=5.0).fit(articles, labels)
+    config, arrays = m.get_state()
+    edits = {
+        "s2_intercept": lambda c, a: a.update(s2_intercept=a["s2_intercept"][:1]),
+        "s2_scale": lambda c, a: a.update(s2_scale=a["s2_scale"][:1]),
+        "temperature": lambda c, a: c.update(temperature=0.0),
+        "run model n-grams": lambda c, a: c["run_model"].update(ngram_range=[1, 1]),
+        "run model genres": lambda c, a: c["run_model"].update(classes=["opinion", "reporting", "weather"]),
+    }
+    for what, edit in edits.items():
+        c, a = json.loads(json.dumps(config)), dict(arrays)
+        edit(c, a)
+        with pytest.raises(ValueError, match="inconsistent genre state"):
+            GenreClassifier.from_state(c, a)
+    # and a generator of articles is read like a list
+    assert len(m.predict_proba_articles(a for a in articles[:3])) == 3
 
 
 # -- headline feature ---------------------------------------------------------------------------------
