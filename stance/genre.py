@@ -764,6 +764,29 @@ def style_text(text: str) -> str:
     return " ".join(style_tokens(text))
 
 
+class _StyleId(dict):
+    """token → the word id (``words``) of its :func:`_style_of`, ``-1`` if none; filled in on first sight (bounded)."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, tok: str) -> int:
+        out = self.words.get(_STYLE_MEMO[tok], -1)
+        if len(self) < 200_000:
+            self[tok] = out
+        return out
+
+
+def style_ids(model: LinearTextClassifier, normalised: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(ids, lengths)`` of :func:`style_tokens` of each text (already through :func:`normalise`) as word ids of
+    ``model._ngram_index()`` (a model of style words, uni- and bigrams): what ``model._counts_of_ids`` counts."""
+    get = _per_owner(_StyleId, model._ngram_index()[0]).__getitem__
+    lists = [_STYLE_TOKEN.findall(t) for t in normalised]
+    ids = np.fromiter(map(get, chain.from_iterable(lists)), dtype=np.int64)
+    return ids, np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Context features for stage 2
 # ----------------------------------------------------------------------------------------------------
@@ -1115,16 +1138,14 @@ class GenreClassifier:
             return model.predict_proba_tfidf(tfidf, self._run_dense(dense, chars, runs))
         return self._each_run(model, pages, read, self._run_labels(model))
 
-    def _run_style_logs(self, model: LinearTextClassifier | None, style: Sequence[list[str]],
+    def _run_style_logs(self, model: LinearTextClassifier | None, normalised: Sequence[str],
                         pages: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-        """As :meth:`_run_logs`, each run read by the run style model from its paragraphs' :func:`style_tokens`
-        (counted from word ids, one paragraph after the other, as the model's vectorizer counts the joined text)."""
+        """As :meth:`_run_logs`, each run read by the run style model from its paragraphs' style words
+        (:func:`style_ids` of the paragraphs through :func:`normalise`, one paragraph after the other, as the
+        model's vectorizer counts the joined text)."""
         def read(runs: list[np.ndarray]) -> np.ndarray:
-            words = model._ngram_index()[0]
-            ids = np.fromiter(map(words.get, chain.from_iterable(style), repeat(-1)), dtype=np.int64)
-            lengths = np.fromiter(map(len, style), dtype=np.int64, count=len(style))
-            return model.predict_proba_tfidf(model._tfidf(len(runs), *self._run_counts(model, ("ids", ids, lengths),
-                                                                                          runs)))
+            counts = self._run_counts(model, ("ids", *style_ids(model, normalised)), runs)
+            return model.predict_proba_tfidf(model._tfidf(len(runs), *counts))
         return self._each_run(model, pages, read, self._run_labels(model))
 
     @staticmethod
@@ -1203,7 +1224,7 @@ class GenreClassifier:
                                                         C=self.headline_C, class_weight="balanced", max_iter=3000)
             self.headline_model_.fit([str(t).lower() for t in headline_texts], [str(v) for v in headline_labels])
         dense = self.stage1_dense(texts)
-        norm = [normalise(t) for t in texts]
+        norm = norm_all = [normalise(t) for t in texts]  # norm_all: before the cross-source word filter below
         sty_tokens = [style_tokens(t) for t in norm] if self.style_view or self.run_style else None
         sty = [" ".join(t) for t in sty_tokens] if self.style_view else None
         self.allowed_words = None
@@ -1300,7 +1321,7 @@ class GenreClassifier:
         if self.run_style:
             for f in range(self.oof_folds):
                 mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
-                logs = self._run_style_logs(style_models.get(f), sty_tokens,
+                logs = self._run_style_logs(style_models.get(f), norm_all,
                                             [(pages[j][0], page_runs[j]) for j in mine])
                 for j, log in zip(mine, logs):
                     run_logs[j] = log if run_logs[j] is None else np.hstack([run_logs[j], log])
@@ -1393,7 +1414,7 @@ class GenreClassifier:
             run_log = self._run_logs(self.run_model_, self._tokens(self.stage1_, paragraphs), dense,
                                      np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), run)])[0]
         if self.run_style:
-            log = self._run_style_logs(self.run_style_model_, [style_tokens(normalise(p)) for p in paragraphs],
+            log = self._run_style_logs(self.run_style_model_, [normalise(p) for p in paragraphs],
                                        [(np.arange(len(paragraphs)), run)])[0]
             run_log = log if run_log is None else np.hstack([run_log, log])
         return self._stage2_logits(self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log,
@@ -1441,7 +1462,7 @@ class GenreClassifier:
         run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths, pages) if self.run_model
                     else [None] * len(articles))
         if self.run_style:
-            logs = self._run_style_logs(self.run_style_model_, [style_tokens(t) for t in norm], pages)
+            logs = self._run_style_logs(self.run_style_model_, norm, pages)
             run_logs = [log if r is None else np.hstack([r, log]) for r, log in zip(run_logs, logs)]
         out, start = [], 0
         for a, p1, run_log, run in zip(articles, p1s, run_logs, runs):

@@ -478,7 +478,7 @@ def test_run_style_model_reads_each_run_from_its_style_words(tmp_path):
     page = articles[0] + articles[3]
     style = [style_tokens(normalise(p)) for p in page]
     one_run = [(np.arange(len(page)), np.zeros(len(page), dtype=np.int64))]
-    logs = m._run_style_logs(m.run_style_model_, style, one_run)[0]
+    logs = m._run_style_logs(m.run_style_model_, [normalise(p) for p in page], one_run)[0]
     # counted from word ids, as the model's own vectorizer counts the run's style words joined into one text
     whole = m.run_style_model_.predict_proba([" ".join(" ".join(t) for t in style)])[0]
     order = [list(m.run_style_model_.classes_).index(g) for g in ("reporting", "opinion", "satire")]
