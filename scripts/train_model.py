@@ -152,8 +152,9 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         f"Seeds (`seeds/`, paragraph labels written by us in `tests/fixtures/seed_genres.json`): paragraph accuracy "
         f"{seeds['paragraph_accuracy']:.1%}, article labels {seeds['articles_correct']}/{seeds['articles']} right.",
         "",
-        f"Our own short texts (`tests/fixtures/genre_texts`: interviews in {n_interviews} web layouts, briefs, columns, "
-        f"satire; written for the tests): article labels {texts['articles_correct']}/{texts['articles']} right"
+        f"Our own short texts (`tests/fixtures/genre_texts`, written for the tests in shapes the training data lacks: "
+        f"{n_interviews} interviews in web layouts, non-US and science news, letters, reviews, satire about invented "
+        f"governments): article labels {texts['articles_correct']}/{texts['articles']} right"
         + (f"; wrong: {', '.join(f'{k} → {v}' for k, v in wrong_texts.items())}." if wrong_texts else "."),
         "",
         "## Stance: held-out results",
@@ -195,11 +196,16 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "about 0.82 to 0.86 over three training seeds (`reports/genre_runs.md`). Part of the first one's gain "
         "comes from the run's length, which in these corpora also tells sources apart: a transcript is long, a "
         "satire piece short.",
-        "- Genre, interviews: every training interview is a long presidential transcript of long turns. Run models "
-        "that also read interview learnt to demand that, and the stop-13 model read 5 of our 8 short Q&As in "
-        "other layouts as opinion or satire. The run models now leave interview out, and stage 2 decides "
-        "interview or not without their readings. A Q&A whose questions are bold headings without speaker labels "
-        "still reads as satire.",
+        "- Genre, interviews: every training interview is a long presidential transcript with a speaker label on "
+        "every turn. Run models that also read interview learnt to demand that, and the stop-13 model read 11 of "
+        "our 15 interviews as opinion or satire. The run models now leave interview out, and stage 2 decides "
+        "interview or not without their readings; a timestamp before a speaker label (\"[00:01:12] Priya:\") no "
+        "longer hides it. An interview **without speaker labels** (questions as plain or bold paragraphs, answers "
+        "after a dash) still reads as satire; training on transcripts stripped of their labels did not fix it "
+        "(`reports/genre_runs.md`).",
+        "- Genre, texts unlike the training sources lean to satire: a personal column, a letter to the editor "
+        "with its signature lines and a science news story among our own texts; satire written as a deadpan "
+        "government announcement reads as reporting.",
         "- Genre, first-person columns: opinion was learnt from institutional editorials (we/our), while the "
         "interview transcripts are full of I/you talk, so a personal column (\"I have lived in this city for thirty "
         "years … I believe she owes us an apology\") can have paragraphs read as interview.",

@@ -93,6 +93,7 @@ _CONVERS = frozenset("well yes no yeah okay ok oh look listen thank thanks sir p
 _TITLE_ABBR = frozenset("mr mrs ms dr rep sen gov gen st lt col sgt prof rev jr sr vs no u.s u.k".split())
 # Speaker labels: "**Interviewer:**", "Q:", "Q.", "A.", "The President.", "O'Donnell.", "MR. SMITH:".
 _SPEAKER_MD = re.compile(r"^\*\*[^*\n]{1,60}?:?\*\*:?\s")
+_TIMESTAMP = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+")  # "[00:01:12] Priya: ..." in a transcript
 _SPEAKER_QA = re.compile(r"^(?:Q|A|Question|Answer)\s*[.:]\s", re.I)
 _SPEAKER_NAME = re.compile(r"^((?:[A-Z][\w'’\-]*\.?\s){0,3}[A-Z][\w'’\-]*)\s?[.:]\s+(?=[\"“A-Z0-9])")
 _QUOTE = re.compile(r"[\"“”]")
@@ -364,9 +365,17 @@ def cross_source_words(texts: Sequence[str], groups: Sequence[str], min_groups: 
     return {w for w, gs in seen.items() if len(gs) >= min_groups}
 
 
-def speaker_label(text: str) -> str | None:
-    """The speaker prefix of a transcript turn ("Interviewer", "Q", "The President"), or None."""
+def _turn_start(text: str) -> str:
+    """``text`` from where a speaker label would start: leading space and a transcript timestamp skipped."""
     text = text.lstrip()
+    m = _TIMESTAMP.match(text) if text[:1] in "[(0123456789" else None
+    return text[m.end():] if m else text
+
+
+def speaker_label(text: str) -> str | None:
+    """The speaker prefix of a transcript turn ("Interviewer", "Q", "The President"), or None; a timestamp
+    before it ("[00:01:12] Priya: ...") is skipped."""
+    text = _turn_start(text)
     m = _SPEAKER_MD.match(text)
     if m:
         return m.group(0).strip(" *:\t")
@@ -448,7 +457,7 @@ def paragraph_features(text: str, subjectivity: dict[str, float] | None = None,
         return _hits(counts, words) / n
 
     quoted = sum(map(len, _QUOTED.findall(text)))
-    lstripped = text.lstrip()
+    lstripped = _turn_start(text)
     speaker = speaker_label(text)
     md = 1.0 if _SPEAKER_MD.match(lstripped) else 0.0
     qa = 1.0 if _SPEAKER_QA.match(lstripped) else 0.0
@@ -621,7 +630,7 @@ def features_matrix(paragraphs: Sequence[str], subjectivity: dict[str, float] | 
         n_words = n_tokens + rate_prior if smooth else max(n_tokens, 1)
         n_sent = max(_count_sentence_ends(text), 1)
         n_sent_marks = n_sent + 1 if smooth else n_sent
-        lstripped = text.lstrip()
+        lstripped = _turn_start(text)
         stripped = text.strip()
         caps = _CAPS.findall(text)
         rows.append((

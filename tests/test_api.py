@@ -1,6 +1,7 @@
 """The public Python API on the shipped model: contract, seeds, clear cases, bad input."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -99,17 +100,20 @@ def test_issue3_seed_genres(seed_results):
 
 
 def test_own_short_texts_get_their_genre():
-    """Our own short texts (tests/fixtures/genre_texts/GENRE/*.txt), above all interviews in web layouts the
-    training transcripts do not have: the model of stop 13 read 5 of the 8 interviews as opinion or satire.
-    Two known misses (also in the model card): questions set as bold headings with no speaker label read as
-    satire, and a deadpan satire piece written as a straight government announcement reads as reporting."""
+    """Our own short texts (tests/fixtures/genre_texts/GENRE/*.txt, 45), written in shapes the training data
+    lacks: interviews in web layouts, non-US and science news, letters, satire about invented governments.
+    The model of stop 13 got 29 right and 4 of the 15 interviews; the shipped model 38 and 12. Known misses
+    are in the model card (unlabelled Q&As read as satire, among others)."""
     folder = Path(__file__).parent / "fixtures" / "genre_texts"
-    wrong = {}
+    right, wrong = Counter(), {}
     for path in sorted(folder.glob("*/*.txt")):
         result = stance.classify(path.read_text(encoding="utf-8"))
-        if result.genre != path.parent.name:
+        if result.genre == path.parent.name:
+            right[path.parent.name] += 1
+        else:
             wrong[f"{path.parent.name}/{path.name}"] = result.genre
-    assert set(wrong) <= {"interview/05_question_paragraphs.txt", "satire/02_ministry_of_meetings.txt"}, wrong
+    assert sum(right.values()) + len(wrong) == 45
+    assert sum(right.values()) >= 36 and right["interview"] >= 11, wrong
 
 
 def test_issue4_seed_stances(seed_results):

@@ -80,6 +80,10 @@ def tiny_model():
     ("The President. Yes, but there are close seconds.", "The President"),
     ("O'Donnell. You're coming up against something new.", "O'Donnell"),
     ("THE PRESIDENT. Although attention is focused elsewhere.", "THE PRESIDENT"),
+    # a transcript's timestamp before the label
+    ("[00:00:24] Owen: Thanks for having me.", "Owen"),
+    ("(12:05) Q: Why now?", "Q"),
+    ("[00:01] **Host:** Welcome back.", "Host"),
 ])
 def test_speaker_labels_are_interview_cues(text, label):
     assert speaker_label(text) == label
@@ -92,6 +96,7 @@ def test_speaker_labels_are_interview_cues(text, label):
     "Yes. I think so, he added.",
     "Rep. Joe Sestak said he would run.",
     "The ministry confirmed the figures.",
+    "2:08 was the time he wanted.",
 ])
 def test_ordinary_sentences_are_not_speaker_labels(text):
     assert speaker_label(text) is None
