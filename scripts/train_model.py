@@ -204,7 +204,7 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "after a dash) still reads as satire; training on transcripts stripped of their labels did not fix it "
         "(`reports/genre_runs.md`).",
         "- Genre, texts unlike the training sources lean to satire: a personal column, a letter to the editor "
-        "with its signature lines and a science news story among our own texts; satire written as a deadpan "
+        "and a science news story among our own texts; satire written as a deadpan "
         "government announcement reads as reporting.",
         "- Genre, first-person columns: opinion was learnt from institutional editorials (we/our), while the "
         "interview transcripts are full of I/you talk, so a personal column (\"I have lived in this city for thirty "

@@ -15,7 +15,8 @@ Detection works in two passes:
 2. context: a run of non-content lines after a listing starter, or a run in which headlines are
    interleaved with timestamps, is a related-headlines listing and is boilerplate as a whole; short
    kicker lines ahead of the headline at the top of a page are section labels / site names; short lines
-   sharing a blank-line block with boilerplate only are chrome too.
+   sharing a blank-line block with boilerplate only are chrome too; up to three short name-like lines after
+   the last content line are a sign-off (a letter's signature, an author line).
 
 ``split_sentences`` applies nltk's Punkt algorithm with parameters trained on news text
 (``scripts/train_punkt.py`` -> ``stance/data/punkt.json``, loaded lazily on first use); the algorithm is
@@ -172,6 +173,8 @@ _BYLINE = re.compile(
 _TEMPLATE = re.compile(
     r"\{\{|\}\}|\{%|%\}|\$\{|%%|^[\w\-]+(?:[./][\w\-]+)*[_./][\w\-]+(?:[./][\w\-]+)*$|^undefined$|^null$|^nan$"
 )
+# A sign-off line: capitalised words only, optionally "Name, Place" ("Margaret Ellison", "Jane Doe, London").
+_NAME_LINE = re.compile(r"^[-–—\s]*[A-Z][\w'’.\-]*(?:,?\s+[A-Z][\w'’.\-]*){0,3}$")
 _BREADCRUMB = re.compile(r"^[^.!?]{1,40}(?:\s(?:>|»|›|/|\|)\s[^.!?]{1,40}){2,}$")
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*")
@@ -319,7 +322,7 @@ def _unwrap(text: str, lines: list[tuple[int, int, str]], new_block: list[bool]
 
 
 def _context_flags(
-    kinds: list[str], words: list[int], new_block: list[bool], terminal: list[bool]
+    kinds: list[str], words: list[int], new_block: list[bool], terminal: list[bool], names: list[bool]
 ) -> list[bool]:
     n = len(kinds)
     flags = [k in (BOILER, TIME, STARTER) for k in kinds]
@@ -382,6 +385,16 @@ def _context_flags(
                 for k in short:
                     flags[k] = True
         start = end
+
+    # 4. Sign-offs: after the last content line, up to three short name-like lines ("Margaret Ellison",
+    #    "Hillside", "Jane Doe, London") are a signature or an author line.
+    last_content = max((k for k in range(n) if kinds[k] == CONTENT), default=-1)
+    tail = [k for k in range(last_content + 1, n) if not flags[k]]
+    if last_content >= 0 and 0 < len(tail) <= 3 and all(
+        kinds[k] == HEADLINE and words[k] <= 4 and names[k] for k in tail
+    ):
+        for k in tail:
+            flags[k] = True
     return flags
 
 
@@ -400,7 +413,8 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         for k, (_, _, s) in enumerate(lines)
     ]
     terminal = [k == HEADLINE and s[-1] in ".!?…" for k, (_, _, s) in zip(kinds, lines)]
-    flags = _context_flags(kinds, words, new_block, terminal)
+    names = [k == HEADLINE and s[-1] not in ".!?…" and bool(_NAME_LINE.match(s)) for k, (_, _, s) in zip(kinds, lines)]
+    flags = _context_flags(kinds, words, new_block, terminal, names)
     return [Paragraph(k, s, e, t, flags[k]) for k, (s, e, t) in enumerate(lines)]
 
 

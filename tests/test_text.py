@@ -307,6 +307,17 @@ def test_section_headings_between_paragraphs_are_content():
     assert flagged(article) == []
 
 
+def test_a_sign_off_after_the_last_paragraph_is_chrome():
+    letter = ("I have lived here for 37 years and never written to a newspaper before.\n\n"
+              "I hope the council reconsiders.\n\nMargaret Ellison\nHillside\n")
+    assert flagged(letter) == ["Margaret Ellison", "Hillside"]
+    assert flagged("The minister resigned on Friday, her office said.\n\nJane Doe, London") == ["Jane Doe, London"]
+    # a last turn, a question or a closing line that ends a sentence is content, as is a heading before more text
+    for text in ("We spoke to her on Monday.\n\nQ. Thanks.", "Nobody has an answer yet.\n\nWhat Comes Next?",
+                 "Body text here.\n\nConclusion\n\nMore text follows here, at length."):
+        assert flagged(text) == []
+
+
 # --------------------------------------------------------------------------------------------------
 # Sentences
 # --------------------------------------------------------------------------------------------------
