@@ -1054,13 +1054,6 @@ class GenreClassifier:
         order = [list(model.classes_).index(g) for g in self.labels]
         return proba[:, order]
 
-    def _p1_all(self, paragraphs: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        """Stage-1 probabilities fed to stage 2: the word view, then (``style_view``) the style view."""
-        p1 = self._p1(self.stage1_, paragraphs, dense)
-        if self.style_view and self.stage1_style_ is not None:
-            p1 = np.hstack([p1, self._p1_style(self.stage1_style_, [style_text(normalise(t)) for t in paragraphs])])
-        return p1
-
     def _p1(self, model: LinearTextClassifier, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
         proba = stage1_proba(model, texts, self.allowed_words, dense)
         order = [list(model.classes_).index(g) for g in self.labels]
@@ -1411,32 +1404,14 @@ class GenreClassifier:
 
     # -- prediction ------------------------------------------------------------------------------
     def decision_function(self, paragraphs: Sequence[str]) -> np.ndarray:
-        paragraphs = [str(p) for p in paragraphs]
-        k = len(self.labels)
-        if not paragraphs:
-            return np.zeros((0, k))
-        dense = self.stage1_dense(paragraphs)
-        p1 = self._p1_all(paragraphs, dense)
-        dense_z = (dense - self.stage1_.dense_mean_) / self.stage1_.dense_scale_
-        run, run_log = self._runs(p1), None
-        if self.run_model:
-            run_log = self._run_logs(self.run_model_, self._tokens(self.stage1_, paragraphs), dense,
-                                     np.array([len(p) for p in paragraphs]), [(np.arange(len(paragraphs)), run)])[0]
-        if self.run_style:
-            log = self._run_style_logs(self.run_style_model_, [normalise(p) for p in paragraphs],
-                                       [(np.arange(len(paragraphs)), run)])[0]
-            run_log = log if run_log is None else np.hstack([run_log, log])
-        return self._stage2_logits(self._stage2_inputs(p1, dense_z, np.array([len(p) for p in paragraphs]), run_log,
-                                                       run))
+        """One article's stage-2 scores, whose softmax (at ``temperature``) is :meth:`predict_proba`."""
+        return self._article_logits([[str(p) for p in paragraphs]])[0]
 
     def predict_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
         """One article's content paragraphs, in order → ``(n_paragraphs, len(labels))`` in-context probs."""
         if isinstance(paragraphs, str):
             raise TypeError("predict_proba takes a list of paragraph strings for ONE article, not a string")
-        logits = self.decision_function(paragraphs)
-        if len(logits) == 0:
-            return logits
-        return softmax(logits / self.temperature)
+        return self.predict_proba_articles([paragraphs])[0]
 
     def predict_proba_articles(self, articles: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """``[predict_proba(a) for a in articles]``, with stage 1 run once over all their paragraphs (its rows
@@ -1446,7 +1421,12 @@ class GenreClassifier:
         articles = list(articles)  # a generator is read once
         if any(isinstance(a, str) for a in articles):
             raise TypeError("predict_proba_articles takes a list of articles, each a list of paragraph strings")
-        articles = [[str(p) for p in a] for a in articles]
+        return [softmax(logits / self.temperature) if len(logits) else logits
+                for logits in self._article_logits([[str(p) for p in a] for a in articles])]
+
+    def _article_logits(self, articles: list[list[str]]) -> list[np.ndarray]:
+        """Each article's stage-2 scores (:meth:`_stage2_logits`), its paragraphs read through stage 1, the runs
+        and the run models all at once."""
         k = len(self.labels)
         paragraphs = [p for a in articles for p in a]
         if not paragraphs:
@@ -1463,7 +1443,7 @@ class GenreClassifier:
         # the columns picked (that makes the memory layout, and so the BLAS path in stage 2, the same)
         bounds = np.r_[0, np.cumsum([len(a) for a in articles])]
         p1s = [proba[s:e].copy()[:, order] for s, e in zip(bounds[:-1], bounds[1:])]
-        if self.style_view and self.stage1_style_ is not None:  # the style view's columns, as _p1_all adds them
+        if self.style_view and self.stage1_style_ is not None:  # the style view's columns, after the word view's
             style = self._p1_style(self.stage1_style_, [style_text(normalise(t)) for t in paragraphs])
             p1s = [np.hstack([p1, style[s:e]]) for p1, s, e in zip(p1s, bounds[:-1], bounds[1:])]
         runs = [self._runs(p1) for p1 in p1s]
@@ -1480,7 +1460,7 @@ class GenreClassifier:
                 out.append(np.zeros((0, k)))
                 continue
             X2 = self._stage2_inputs(p1, dense_z[start:end].copy(), lengths[start:end].copy(), run_log, run)
-            out.append(softmax(self._stage2_logits(X2) / self.temperature))
+            out.append(self._stage2_logits(X2))
             start = end
         return out
 
