@@ -205,7 +205,11 @@ def model_card(meta: dict, genre: dict, stance_report: dict) -> str:
         "(`reports/genre_runs.md`).",
         "- Genre, texts unlike the training sources lean to satire: a personal column, a letter to the editor "
         "and a science news story among our own texts; satire written as a deadpan "
-        "government announcement reads as reporting.",
+        "government announcement reads as reporting. So does text in other languages and pages of numbers or "
+        "emoji: the model is for English and still gives them a confident genre.",
+        "- Genre, layout: an interview whose speaker names stand on their own line (\"MINISTER\" above the answer) "
+        "reads as satire, as unlabelled turns do. A scraped page with no paragraph breaks is one long run, and "
+        "its genre can move with its length (a report repeated 100 times in one paragraph reads as opinion).",
         "- Genre, first-person columns: opinion was learnt from institutional editorials (we/our), while the "
         "interview transcripts are full of I/you talk, so a personal column (\"I have lived in this city for thirty "
         "years … I believe she owes us an apology\") can have paragraphs read as interview.",
