@@ -1168,6 +1168,8 @@ def format_report(report: dict[str, Any]) -> str:
         line = f"  accuracy {r['accuracy']:.3f}   macro-F1 {r['macro_f1']:.3f}"
         if cal.get("ece") is not None:
             line += f"   ECE {cal['ece']:.3f}   Brier {cal['brier']:.3f}"
+            if cal.get("n", r["n"]) < r["n"]:  # calibration needs a label the model knows
+                line += f" (on the {cal['n']} of {r['n']} examples whose label the model knows)"
         out.append(line)
         if r.get("unknown_labels"):
             out.append("  labels the model does not know: " + ", ".join(r["unknown_labels"]))

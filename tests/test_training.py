@@ -494,6 +494,7 @@ def test_evaluate_reports_per_class_metrics_and_confusion(base_model, tmp_path):
     _check_part(report["genre"], LABELS + ("obituary",), 7)
     assert report["genre"]["per_class"]["obituary"]["recall"] == 0.0
     assert report["genre"]["calibration"]["n"] == 6
+    assert "(on the 6 of 7 examples whose label the model knows)" in format_report(report)
 
 
 def test_evaluate_labels_stance_rows_as_stance_toward_does(base_model, tmp_path):
