@@ -61,6 +61,11 @@ _FIRST_TOKEN = rf"{_START}(?:\.(?:[{_UPPER}]\.){{0,2}}(?!\w)|\w*(?:['’](?!s(?!
 _RUN2 = re.compile(rf"{_FIRST_TOKEN}(?:(?:{_SEP}{_TOKEN})+|(?=,?[ \t]+{_SPEECH}\b))")
 _RUN1 = re.compile(rf"{_TOKEN}(?:{_SEP}{_TOKEN})*")
 _SAID_AFTER = re.compile(rf"(?:['’]s)?,?[ \t]+{_SPEECH}\b")
+# a locative preposition right before a name guessed from its speech verb: "officials in Kharkiv said" (a person
+# is rarely the object of one of these and the subject of "said" at once; "for", "of", "to" and "from" are left
+# out: "the lawyer for Smith said", "a friend of Smith said", "a statement from Smith said")
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w'’])(?:[Ii]n|[Aa]t|near|outside|inside|across|throughout|around)"
+                              r"[ \t\u00a0]+(?:the[ \t\u00a0]+)?$")
 _TOKEN_RE = re.compile(_TOKEN)
 _NOT_NAME = re.compile(r"\d|_|['’](?:ve|m|d|re|ll|t)$")  # digits, contractions ("I've", "We're")
 _GIVEN_NAME_HYPHEN = re.compile(r"-[a-z]")  # Korean given names: "Son-hui", "Jong-un" (family name first)
@@ -231,6 +236,7 @@ class Gazetteer:
         first_names: Mapping[str, bool] | None = None,
         non_names: Sequence[str] = (),
         family_name_first: Sequence[str] = (),
+        places: Sequence[str] = (),
         find_people: bool = True,
     ):
         self.entries: list[_Entry] = list(entries)
@@ -253,6 +259,9 @@ class Gazetteer:
         self._first_names = dict(first_names or {})
         self._non_names = frozenset(non_names)
         self._family_first = frozenset(family_name_first)
+        place_words = sorted({p for p in places if p}, key=len, reverse=True)
+        self._places = (re.compile(r"(?<!\w)(?:" + _trie_pattern(place_words) + r")(?!\w)")
+                        if place_words else None)
         title_words = sorted({t for t in titles if t}, key=len, reverse=True)
         # Titles are found in the reversed text, starting from the capital letter of the name that follows:
         # capitals are rare, so this is much faster than trying every lowercase title at every letter.
@@ -295,6 +304,7 @@ class Gazetteer:
             first_names=first,
             non_names=data.get("non_names", []),
             family_name_first=data.get("family_name_first", []),
+            places=data.get("places", []),
         )
 
     def __reduce__(self):
@@ -452,8 +462,23 @@ class Gazetteer:
             if not trigger:
                 if len(words) == 1 or not self._first_name_trigger(words[0], text, s, headline_cache):
                     continue
+            elif s not in titles and self._reads_as_place(text, s, e):
+                continue
             out.append((s, e, -2, 1, (" ".join(words), tuple(words), " ".join(text[s:e].split()))))
         return out
+
+    def _reads_as_place(self, text: str, start: int, end: int) -> bool:
+        """Whether a name guessed from the speech verb after it is a place speaking for its people: it lies inside
+        a known place ("Gaza said", "New York said", whose "New" is no name) or a locative preposition comes
+        right before it ("officials in Kharkiv said")."""
+        if _LOCATIVE_BEFORE.search(text, max(0, start - 24), start):
+            return True
+        if self._places is None:
+            return False
+        for m in self._places.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+            if m.start() <= start and end <= m.end():
+                return True
+        return False
 
     def _name_part(self, tok: str, entry: _Entry, cur: list[str], tokens: list, k: int, blocked: "_Cover") -> bool:
         """Whether a one-word gazetteer match (a country, an organisation) in a run of capitalised words is part

@@ -252,6 +252,34 @@ def test_no_fake_people_from_capitalised_words():
     assert {m.kind for m in _find(text)} == {"country"}
 
 
+@pytest.mark.parametrize("text", [
+    "Gaza said on Monday that the crossing was closed.",  # a known place
+    "New York said it would sue.",  # a known place whose first word is no name
+    "Hong Kong said the rule would stay.",
+    "Sources inside Trump Tower said the calls went on.",
+    "Officials in Slovyansk said ten people were hurt.",  # an unknown place after a locative preposition
+    "Police at Heathrow said the terminal was closed.",
+])
+def test_a_place_before_a_speech_verb_is_not_a_person(text):
+    assert [m for m in _find(text) if m.kind == "person"] == []
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Petrenko said he was fine.", "Petrenko"),
+    ("A friend of Petrenko said he was fine.", "Petrenko"),
+    ("The lawyer for Petrenko said he would appeal.", "Petrenko"),
+    ("Sydney Smith said the talks failed.", "Sydney Smith"),  # a place's name as a given name
+    ("Geneva Jones said the talks failed.", "Geneva Jones"),
+])
+def test_people_next_to_place_rules_stay_people(text, person):
+    assert [m.actor for m in _find(text) if m.kind == "person"] == [person]
+
+
+def test_brussels_speaks_for_the_european_union():
+    assert [(m.surface, m.actor) for m in _find("Brussels said the deal was dead.")] == [
+        ("Brussels", "European Union")]
+
+
 def test_nearest_full_name_wins_for_shared_surname():
     text = "Kim Jong Un spoke. Then Foreign Minister Kim Jong Gyu arrived. Kim said the talks were good."
     mentions = _find(text)
