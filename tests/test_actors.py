@@ -275,6 +275,26 @@ def test_people_next_to_place_rules_stay_people(text, person):
     assert [m.actor for m in _find(text) if m.kind == "person"] == [person]
 
 
+@pytest.mark.parametrize("text, actor", [
+    ("Pfizer said the vaccine works.", "Pfizer"),  # was a guessed person
+    ("Tories said the budget was fair.", "Conservative Party"),
+    ("Labour said it would win.", "Labour Party"),
+    ("Facebook said it removed the posts.", "Facebook"),
+    ("Amazon said it would hire more staff.", "Amazon"),
+])
+def test_companies_and_parties_are_organisations(text, actor):
+    assert [(m.actor, m.kind) for m in _find(text)] == [(actor, "organization")]
+
+
+@pytest.mark.parametrize("text", [
+    "The Amazon rainforest is burning.",
+    "Labour Day parades were held.",
+    "Shell casings littered the street.",  # "Shell" alone is not the company
+])
+def test_common_phrases_are_not_the_organisations(text):
+    assert _find(text) == []
+
+
 def test_brussels_speaks_for_the_european_union():
     assert [(m.surface, m.actor) for m in _find("Brussels said the deal was dead.")] == [
         ("Brussels", "European Union")]
