@@ -18,7 +18,8 @@ varied slices (whole articles, runs of paragraphs), written as .txt (70%), .html
 * nltk's VADER on the same texts, per paragraph, as a reference speed;
 * a cProfile summary of the 1-worker run (top 15 functions by cumulative and by own time).
 
-Results are printed as a table and saved as JSON (``reports/benchmark.json``).
+Results are printed as a table and saved as JSON (``reports/benchmark.json``). ``--keep-corpus DIR`` keeps a copy
+of the corpus, so that ``scripts/stage_times.py DIR`` can split the same run's CPU time by stage.
 """
 
 from __future__ import annotations
@@ -207,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3, help="1-worker runs; the best one is reported (default 3)")
     parser.add_argument("--out", default=str(ROOT / "reports" / "benchmark.json"))
+    parser.add_argument("--keep-corpus", metavar="DIR",
+                        help="also copy the corpus to DIR (must not exist), e.g. for scripts/stage_times.py DIR")
     args = parser.parse_args(argv)
+    if args.keep_corpus and Path(args.keep_corpus).exists():
+        parser.error(f"--keep-corpus {args.keep_corpus} already exists; name a new folder")
 
     model = stance.load_model(args.model)
     model_args = ["--model", args.model] if args.model else []
@@ -216,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus, small, one = tmp / "corpus", tmp / "profile", tmp / "one"
         pages, nbytes = build_corpus(corpus, args.pages, Path(args.data))
+        if args.keep_corpus:
+            shutil.copytree(corpus, args.keep_corpus)
         build_corpus(small, args.profile_pages, Path(args.data), seed=1)
         one.mkdir()
         shutil.copy(ROOT / "seeds" / "003_b22c994f8a003541.txt", one / "page.txt")
