@@ -1110,10 +1110,15 @@ class GenreClassifier:
         mean = np.add.reduceat(dense[order] * w[:, None], starts, axis=0) / np.add.reduceat(w, starts)[:, None]
         return np.hstack([mean, np.log1p(np.add.reduceat(chars[order], starts))[:, None], np.log(sizes)[:, None]])
 
+    def _run_training(self, runs: Sequence[np.ndarray], labels: Sequence[str]) -> tuple[list, list]:
+        """The runs (and their labels) a run model is fitted on: those of the genres it reads (:func:`_run_genres`)."""
+        keep = set(_run_genres(self.labels))
+        pairs = [(rows, lab) for rows, lab in zip(runs, labels) if lab in keep]
+        return [rows for rows, _ in pairs], [lab for _, lab in pairs]
+
     def _fit_run(self, stage1: LinearTextClassifier, tokens: tuple, dense: np.ndarray, chars: np.ndarray,
                  runs: list[np.ndarray], labels: Sequence[str]) -> LinearTextClassifier:
-        keep = set(_run_genres(self.labels))
-        runs, labels = map(list, zip(*[(rows, lab) for rows, lab in zip(runs, labels) if lab in keep]))
+        runs, labels = self._run_training(runs, labels)
         model = LinearTextClassifier(ngram_range=self.ngram_range, C=self.run_C, class_weight=self.class_weight,
                                      max_iter=3000, dense_weight=self.dense_weight)
         indptr, cols, counts = self._run_counts(stage1, tokens, runs)
@@ -1150,6 +1155,19 @@ class GenreClassifier:
             return model.predict_proba_tfidf(model._tfidf(len(runs), *counts))
         return self._each_run(model, pages, read, self._run_labels(model))
 
+    def _page_run_logs(self, pages: Sequence[tuple[np.ndarray, np.ndarray]], run_model: LinearTextClassifier | None,
+                       tokens: tuple, style_model: LinearTextClassifier | None, normalised: Sequence[str] | None,
+                       dense: np.ndarray, chars: np.ndarray) -> list[np.ndarray | None]:
+        """Each page's run readings as stage 2 takes them: the run model's (``run_model`` on), then the run
+        style model's (``run_style`` on); None where both are off."""
+        logs: list[np.ndarray | None] = [None] * len(pages)
+        if self.run_model:
+            logs = self._run_logs(run_model, tokens, dense, chars, pages)
+        if self.run_style:
+            style = self._run_style_logs(style_model, normalised, pages)
+            logs = [log if r is None else np.hstack([r, log]) for r, log in zip(logs, style)]
+        return logs
+
     @staticmethod
     def _each_run(model: LinearTextClassifier | None, pages: Sequence[tuple[np.ndarray, np.ndarray]],
                   read, labels: Sequence[str]) -> list[np.ndarray]:
@@ -1170,12 +1188,11 @@ class GenreClassifier:
 
     def _fit_run_style(self, style: Sequence[list[str]], runs: list[np.ndarray],
                        labels: Sequence[str]) -> LinearTextClassifier:
-        keep = set(_run_genres(self.labels))
-        runs, labels = zip(*[(rows, lab) for rows, lab in zip(runs, labels) if lab in keep])
+        runs, labels = self._run_training(runs, labels)
         # uni- and bigrams: counted from word ids when reading (trigrams measured no better, 2 seeds)
         return LinearTextClassifier(ngram_range=(1, 2), min_df=self.min_df, max_features=self.max_features,
                                     C=self.run_C, class_weight=self.class_weight, max_iter=3000).fit(
-            [" ".join(chain.from_iterable(style[r] for r in rows.tolist())) for rows in runs], list(labels))
+            [" ".join(chain.from_iterable(style[r] for r in rows.tolist())) for rows in runs], labels)
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, articles: Sequence[Sequence[str]], labels: Sequence[str],
@@ -1313,20 +1330,14 @@ class GenreClassifier:
         page_runs = [self._runs(p1_oof[rows]) if self.segment_penalty > 0 or self.run_model or self.run_style else None
                      for rows, _ in pages]
         run_logs: list[np.ndarray | None] = [None] * len(pages)
-        if self.run_model:
+        if self.run_model or self.run_style:  # each fold's pages read by that fold's run models
             for f in range(self.oof_folds):
                 mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
-                model, tokens = run_models[f] or (None, ("tokens", []))
-                logs = self._run_logs(model, tokens, dense, lengths, [(pages[j][0], page_runs[j]) for j in mine])
+                model, tokens = run_models.get(f) or (None, ("tokens", []))
+                logs = self._page_run_logs([(pages[j][0], page_runs[j]) for j in mine], model, tokens,
+                                           style_models.get(f), norm_all, dense, lengths)
                 for j, log in zip(mine, logs):
                     run_logs[j] = log
-        if self.run_style:
-            for f in range(self.oof_folds):
-                mine = [j for j, (_, fold) in enumerate(pages) if fold == f]
-                logs = self._run_style_logs(style_models.get(f), norm_all,
-                                            [(pages[j][0], page_runs[j]) for j in mine])
-                for j, log in zip(mine, logs):
-                    run_logs[j] = log if run_logs[j] is None else np.hstack([run_logs[j], log])
         X2 = [self._stage2_inputs(p1_oof[rows], dense_z[rows], lengths[rows], log, run)
               for (rows, _), log, run in zip(pages, run_logs, page_runs)]
         y2 = [y[rows] for rows, _ in pages]
@@ -1448,11 +1459,7 @@ class GenreClassifier:
             p1s = [np.hstack([p1, style[s:e]]) for p1, s, e in zip(p1s, bounds[:-1], bounds[1:])]
         runs = [self._runs(p1) for p1 in p1s]
         pages = [(np.arange(s, e), run) for s, e, run in zip(bounds[:-1], bounds[1:], runs)]
-        run_logs = (self._run_logs(self.run_model_, tokens, dense, lengths, pages) if self.run_model
-                    else [None] * len(articles))
-        if self.run_style:
-            logs = self._run_style_logs(self.run_style_model_, norm, pages)
-            run_logs = [log if r is None else np.hstack([r, log]) for r, log in zip(run_logs, logs)]
+        run_logs = self._page_run_logs(pages, self.run_model_, tokens, self.run_style_model_, norm, dense, lengths)
         out, start = [], 0
         for a, p1, run_log, run in zip(articles, p1s, run_logs, runs):
             end = start + len(a)

@@ -390,9 +390,7 @@ def _context_flags(
     #    "Hillside", "Jane Doe, London") are a signature or an author line.
     last_content = max((k for k in range(n) if kinds[k] == CONTENT), default=-1)
     tail = [k for k in range(last_content + 1, n) if not flags[k]]
-    if last_content >= 0 and 0 < len(tail) <= 3 and all(
-        kinds[k] == HEADLINE and words[k] <= 4 and names[k] for k in tail
-    ):
+    if last_content >= 0 and 0 < len(tail) <= 3 and all(words[k] <= 4 and names[k] for k in tail):
         for k in tail:
             flags[k] = True
     return flags
@@ -413,7 +411,8 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         for k, (_, _, s) in enumerate(lines)
     ]
     terminal = [k == HEADLINE and s[-1] in ".!?…" for k, (_, _, s) in zip(kinds, lines)]
-    names = [k == HEADLINE and s[-1] not in ".!?…" and bool(_NAME_LINE.match(s)) for k, (_, _, s) in zip(kinds, lines)]
+    names = [k == HEADLINE and not ends and bool(_NAME_LINE.match(s))
+             for k, ends, (_, _, s) in zip(kinds, terminal, lines)]
     flags = _context_flags(kinds, words, new_block, terminal, names)
     return [Paragraph(k, s, e, t, flags[k]) for k, (s, e, t) in enumerate(lines)]
 
